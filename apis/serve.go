@@ -1,0 +1,91 @@
+// Package apis holds Minicloud's HTTP edge: the three CloudBase dialects (gateway REST
+// /v1, legacy actions /web, admin actions /admin) and sign-in under /auth/v1. Handlers
+// are thin: they decode a dialect's wire format, call the one engine in collections,
+// and encode the result the way that dialect's SDK expects.
+package apis
+
+import (
+	"net/http"
+	"strings"
+
+	pbapis "github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/minicloud/minicloud/auth"
+	"github.com/minicloud/minicloud/auth/apikeys"
+	"github.com/minicloud/minicloud/collections"
+)
+
+// Config is the HTTP edge's configuration.
+type Config struct {
+	// EnvID is the CloudBase environment id this server answers as.
+	EnvID string
+	// DefaultClientLimit is the page size of a client query that names no limit.
+	DefaultClientLimit int
+}
+
+// Server holds the services the handlers call.
+type Server struct {
+	app   core.App
+	cfg   Config
+	store *collections.Store
+	auth  *auth.Service
+	keys  *apikeys.Registry
+}
+
+// NewServer creates the HTTP edge over its services.
+func NewServer(app core.App, cfg Config, store *collections.Store, authSvc *auth.Service, keys *apikeys.Registry) *Server {
+	if cfg.DefaultClientLimit <= 0 {
+		cfg.DefaultClientLimit = collections.DefaultClientLimit
+	}
+	return &Server{app: app, cfg: cfg, store: store, auth: authSvc, keys: keys}
+}
+
+// Bind registers the routes when PocketBase serves.
+func (s *Server) Bind() {
+	s.app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		s.Routes(se)
+		return se.Next()
+	})
+}
+
+// Routes adds every CloudBase route to the serve event's router. Successful data-plane
+// requests skip PocketBase's per-request activity log, which would halve throughput;
+// failures are still logged. CORS comes from PocketBase's --origins setting.
+func (s *Server) Routes(se *core.ServeEvent) {
+	noLog := pbapis.SkipSuccessActivityLog()
+
+	v1 := se.Router.Group("/v1")
+	v1.Bind(noLog)
+	db := v1.Group("/database/instances/{instance}/databases/{database}")
+	db.GET("/collections/{collection}/documents", s.gatewayQuery)
+	db.GET("/collections/{collection}/documents/{id}", s.gatewayGetDoc)
+	db.POST("/collections/{collection}/documents", s.gatewayAdd)
+	db.PATCH("/collections/{collection}/documents", s.gatewayUpdate)
+	db.POST("/collections/{collection}/documents/remove", s.gatewayRemove)
+	db.POST("/collections/{collection}/documents/aggregations", s.gatewayAggregate)
+	db.POST("/collections", s.gatewayAddCollection)
+	v1.Any("/{rest...}", s.gatewayNotFound)
+
+	web := se.Router.Group("")
+	web.Bind(noLog)
+	web.POST("/web", s.webAction)
+	web.POST("/admin", s.adminAction)
+
+	a := se.Router.Group("/auth/v1")
+	a.POST("/signin/anonymously", s.authSignInAnonymously)
+	a.POST("/token", s.authToken)
+	a.GET("/user/me", s.authUserMe)
+	a.POST("/user/signout", s.authSignOut)
+	a.POST("/revoke", s.authSignOut)
+
+}
+
+// bearer returns the token of an Authorization: Bearer header.
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}

@@ -1,0 +1,26 @@
+// Command minicloud is a self-hosted backend for WeChat mini-programs that speaks
+// CloudBase's wire protocol: one binary, an embedded SQLite database, PocketBase's
+// dashboard at /_/.
+package main
+
+import (
+	"log"
+
+	"github.com/pocketbase/pocketbase"
+
+	_ "github.com/minicloud/minicloud/migrations"
+)
+
+func main() {
+	// DefaultDev stays off even under `go run`: dev mode logs every SQL statement.
+	app := pocketbase.NewWithConfig(pocketbase.Config{})
+	mc := newMinicloud(app)
+	mc.registerFlags()
+	mc.bind()
+	app.RootCmd.AddCommand(mc.keysCommand())
+	app.RootCmd.Use = "minicloud"
+	app.RootCmd.Short = "Minicloud: a self-hosted CloudBase-compatible backend"
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}

@@ -17,7 +17,7 @@ func main() {
 	mc := newMinicloud(app)
 	mc.registerFlags()
 	mc.bind()
-	app.RootCmd.AddCommand(mc.keysCommand())
+	app.RootCmd.AddCommand(mc.keysCommand(), mc.collectionsCommand())
 	app.RootCmd.Use = "minicloud"
 	app.RootCmd.Short = "Minicloud: a self-hosted CloudBase-compatible backend"
 	if err := app.Start(); err != nil {

@@ -79,7 +79,7 @@ func (s *Store) Find(ctx context.Context, caller Caller, name string, q Query) (
 	if err != nil {
 		return nil, err
 	}
-	acc := c.preset.readAccess(caller)
+	acc := c.settings().preset.readAccess(caller)
 	if acc == accessDenied {
 		return nil, denied(name, "read")
 	}
@@ -124,7 +124,7 @@ func (s *Store) Count(ctx context.Context, caller Caller, name string, filter ej
 	if err != nil {
 		return 0, err
 	}
-	acc := c.preset.readAccess(caller)
+	acc := c.settings().preset.readAccess(caller)
 	if acc == accessDenied {
 		return 0, denied(name, "read")
 	}

@@ -61,7 +61,7 @@ func (s *Store) bindHooks() {
 		return nil
 	})
 	app.OnCollectionAfterUpdateSuccess().BindFunc(func(e *core.CollectionEvent) error {
-		s.forget(e.Collection.Name)
+		s.refresh(e.Collection.Name) // indexes may have changed in the dashboard
 		return e.Next()
 	})
 	app.OnCollectionDeleteExecute().BindFunc(func(e *core.CollectionEvent) error {

@@ -141,7 +141,7 @@ func (s *Store) CreateIndex(ctx context.Context, name string, spec IndexInfo) er
 		}
 		return fmt.Errorf("create index %s on %s: %w", spec.Name, name, err)
 	}
-	s.forget(name)
+	s.refresh(name)
 	return nil
 }
 
@@ -166,6 +166,6 @@ func (s *Store) DropIndex(ctx context.Context, name, index string) error {
 	if err := s.app.Save(pc); err != nil {
 		return fmt.Errorf("drop index %s on %s: %w", index, name, err)
 	}
-	s.forget(name)
+	s.refresh(name)
 	return nil
 }

@@ -106,7 +106,7 @@ func (s *Store) SetPreset(ctx context.Context, name string, p Preset) error {
 	if err := s.app.Save(rec); err != nil {
 		return fmt.Errorf("set preset of %s: %w", name, err)
 	}
-	s.forget(name)
+	s.refresh(name)
 	return nil
 }
 
@@ -116,5 +116,5 @@ func (s *Store) GetPreset(name string) (Preset, error) {
 	if err != nil {
 		return "", err
 	}
-	return c.preset, nil
+	return c.settings().preset, nil
 }

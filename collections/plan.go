@@ -32,7 +32,7 @@ type planner struct {
 }
 
 func (p planner) keyExpr(segs []string, path string) (string, []any) {
-	if p.c.indexed[path] && indexablePath(path) {
+	if p.c.settings().indexed[path] && indexablePath(path) {
 		return indexExpr(path), nil
 	}
 	return keyFunc + "(" + fieldData + " -> ?)", []any{jsonPath(segs)}

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -100,12 +102,15 @@ func (s *Store) App() core.App { return s.app }
 
 // coll is the cached state of one document collection.
 type coll struct {
-	name    string
-	table   string // quoted table name, validated
-	pbID    string
-	metaID  string
-	preset  Preset
-	indexed map[string]bool // paths with an index on indexExpr(path)
+	name   string
+	table  string // quoted table name, validated
+	pbID   string
+	metaID string
+
+	// cfg holds the settings another process (the CLI) may change while the server
+	// runs; lookups re-check them at most every SettingsRecheck.
+	cfg       atomic.Pointer[collSettings]
+	checkedAt atomic.Int64 // unix nanoseconds
 
 	// shapeMu guards arrayPaths: readers hold it while planning and reading so that a
 	// writer introducing an array path waits for them, then updates it before writing.
@@ -113,6 +118,19 @@ type coll struct {
 	arrayPaths map[string]bool
 	shapeless  bool
 }
+
+// collSettings is an immutable snapshot of a collection's permission preset and indexes.
+type collSettings struct {
+	preset  Preset
+	indexed map[string]bool // paths with an index on indexExpr(path)
+	stamp   string          // last-modified stamps of the meta record and the collection
+}
+
+func (c *coll) settings() *collSettings { return c.cfg.Load() }
+
+// SettingsRecheck is how often a cached collection re-reads its preset and indexes,
+// so that changes made by another process (minicloud collections …) take effect.
+const SettingsRecheck = 2 * time.Second
 
 // ValidateCollectionName checks a CloudBase collection name.
 func ValidateCollectionName(name string) error {
@@ -132,6 +150,7 @@ func (s *Store) lookup(name string) (*coll, error) {
 		if c == nil {
 			return nil, newError(CodeCollectionNotExist, "collection %s does not exist", name)
 		}
+		s.recheck(c)
 		return c, nil
 	}
 	if err := ValidateCollectionName(name); err != nil {
@@ -186,13 +205,10 @@ func (s *Store) load(name string) (*coll, error) {
 		table:      `"` + pc.Name + `"`,
 		pbID:       pc.Id,
 		metaID:     meta.Id,
-		preset:     Preset(meta.GetString("preset")),
-		indexed:    indexedPaths(pc),
 		arrayPaths: map[string]bool{},
 	}
-	if !c.preset.Valid() {
-		c.preset = DefaultPreset
-	}
+	c.cfg.Store(settingsOf(meta, pc))
+	c.checkedAt.Store(time.Now().UnixNano())
 	var paths []string
 	if raw := meta.GetString("arrayPaths"); raw != "" && raw != "null" {
 		if err := json.Unmarshal([]byte(raw), &paths); err != nil {
@@ -206,6 +222,60 @@ func (s *Store) load(name string) (*coll, error) {
 		c.arrayPaths[p] = true
 	}
 	return c, nil
+}
+
+func settingsOf(meta *core.Record, pc *core.Collection) *collSettings {
+	p := Preset(meta.GetString("preset"))
+	if !p.Valid() {
+		p = DefaultPreset
+	}
+	return &collSettings{preset: p, indexed: indexedPaths(pc), stamp: meta.GetString("updated") + "|" + pc.Updated.String()}
+}
+
+// recheck refreshes a cached collection's settings when another process changed them.
+// Array paths are never reloaded here: they only grow, in memory first.
+func (s *Store) recheck(c *coll) {
+	last := c.checkedAt.Load()
+	now := time.Now().UnixNano()
+	if now-last < int64(SettingsRecheck) || !c.checkedAt.CompareAndSwap(last, now) {
+		return
+	}
+	var metaUpdated, collUpdated string
+	err := s.readDB.QueryRow(`SELECT m."updated", c."updated" FROM "`+MetaCollection+`" m, "_collections" c WHERE m.id = ? AND c.id = ?`, c.metaID, c.pbID).Scan(&metaUpdated, &collUpdated)
+	if err != nil {
+		s.forget(c.name) // renamed or dropped elsewhere: reload on next use
+		return
+	}
+	if metaUpdated+"|"+collUpdated == c.settings().stamp {
+		return
+	}
+	meta, err1 := s.app.FindRecordById(MetaCollection, c.metaID)
+	pc, err2 := s.app.FindCollectionByNameOrId(c.pbID)
+	if err1 != nil || err2 != nil {
+		s.forget(c.name)
+		return
+	}
+	c.cfg.Store(settingsOf(meta, pc))
+}
+
+// refresh re-reads a cached collection's settings in place after a change made in this
+// process (preset, indexes). The cached object stays, so its array paths, which may
+// hold entries an in-flight write has not committed yet, are kept.
+func (s *Store) refresh(name string) {
+	s.mu.Lock()
+	c := s.colls[name]
+	s.mu.Unlock()
+	if c == nil {
+		s.forget(name)
+		return
+	}
+	meta, err1 := s.app.FindRecordById(MetaCollection, c.metaID)
+	pc, err2 := s.app.FindCollectionByNameOrId(c.pbID)
+	if err1 != nil || err2 != nil || pc.Name != name {
+		s.forget(name)
+		return
+	}
+	c.cfg.Store(settingsOf(meta, pc))
 }
 
 // Exists reports whether a document collection exists.
@@ -239,7 +309,7 @@ func (s *Store) ListCollections(ctx context.Context) ([]CollectionInfo, error) {
 			return nil, fmt.Errorf("count %s: %w", c.name, err)
 		}
 		idx, _ := s.ListIndexes(c.name)
-		out = append(out, CollectionInfo{Name: c.name, Preset: c.preset, Indexes: idx, Count: n})
+		out = append(out, CollectionInfo{Name: c.name, Preset: c.settings().preset, Indexes: idx, Count: n})
 	}
 	return out, nil
 }

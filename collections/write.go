@@ -36,7 +36,7 @@ func (s *Store) Insert(ctx context.Context, caller Caller, name string, docs []e
 	if err != nil {
 		return nil, err
 	}
-	if c.preset.writeAccess(caller) == accessDenied {
+	if c.settings().preset.writeAccess(caller) == accessDenied {
 		return nil, denied(name, "create")
 	}
 	now := time.Now()
@@ -158,7 +158,7 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 	if err != nil {
 		return res, err
 	}
-	acc := c.preset.writeAccess(caller)
+	acc := c.settings().preset.writeAccess(caller)
 	if acc == accessDenied {
 		return res, denied(name, "update")
 	}
@@ -367,7 +367,7 @@ func (s *Store) Remove(ctx context.Context, caller Caller, name string, filter e
 	if err != nil {
 		return 0, err
 	}
-	acc := c.preset.writeAccess(caller)
+	acc := c.settings().preset.writeAccess(caller)
 	if acc == accessDenied {
 		return 0, denied(name, "delete")
 	}

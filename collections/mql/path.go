@@ -53,9 +53,81 @@ func arrayIndex(seg string) (int, bool) {
 	return n, err == nil
 }
 
-// walkPath calls emit with every value the path reaches in v, following MongoDB's
-// traversal: a field name applied to an array visits each element that is a document;
-// a numeric segment indexes an array. Branches that end nowhere emit missing.
+// walkMatch calls emit with every value a query operator tests at the path, as
+// MongoDB's matcher iterates a path (BSONElementIterator):
+//
+//   - a document yields its field, or missing when it has none; a scalar met before the
+//     path ends yields missing;
+//   - an array met before the path ends yields, for a field segment, what each element
+//     that is a document yields; other elements yield nothing, so an empty array or an
+//     array of scalars yields nothing at all ({"a.b": null} does not match {a: [1]});
+//   - a numeric segment applied to an array is tried both ways: elements that are
+//     documents are searched for a field of that name, and the element at that position
+//     yields itself (last segment), the rest of the path when it is a document, or the
+//     rest of the path walked as an array when it is an array.
+//
+// leafArray tells whether v ends the path as a field value, whose elements MongoDB also
+// tests when it is an array (an element reached by position is tested only as a whole).
+// emit returns true to stop the walk; walkMatch reports whether it was stopped.
+func walkMatch(v any, segs []string, emit func(v any, leafArray bool) bool) bool {
+	if len(segs) == 0 {
+		return emit(v, true)
+	}
+	switch x := v.(type) {
+	case ejson.D:
+		child, ok := x.Get(segs[0])
+		if !ok {
+			return emit(missing, false)
+		}
+		return walkMatch(child, segs[1:], emit)
+	case []any:
+		idx, isIdx := arrayIndex(segs[0])
+		for i, e := range x {
+			d, isDoc := e.(ejson.D)
+			if isDoc && walkMatch(d, segs, emit) {
+				return true
+			}
+			if !isIdx || i != idx {
+				continue
+			}
+			rest := segs[1:]
+			if len(rest) == 0 {
+				if emit(e, false) {
+					return true
+				}
+				continue
+			}
+			switch y := e.(type) {
+			case ejson.D:
+				if walkMatch(y, rest, emit) {
+					return true
+				}
+			case []any:
+				if walkMatch(y, rest, emit) { // the nested array is traversed like a field's array
+					return true
+				}
+			}
+		}
+		return false
+	default:
+		return emit(missing, false)
+	}
+}
+
+// arrayAsDoc views an array as the document MongoDB stores it as, with keys "0", "1"…
+// ($elemMatch applies its sub-filter to array elements that way).
+func arrayAsDoc(arr []any) ejson.D {
+	d := make(ejson.D, len(arr))
+	for i, e := range arr {
+		d[i] = ejson.E{Key: strconv.Itoa(i), Value: e}
+	}
+	return d
+}
+
+// walkPath calls emit with every value the path reaches in v, for sort keys: a field
+// name applied to an array visits each element that is a document; a numeric segment
+// indexes an array. Branches that end nowhere (a scalar element, an empty array, an
+// index past the end) emit missing, which sorts as null, as in MongoDB's sort keys.
 // emit returns true to stop the walk; walkPath reports whether it was stopped.
 func walkPath(v any, segs []string, emit func(any) bool) bool {
 	if len(segs) == 0 {

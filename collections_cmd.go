@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/minicloud/minicloud/collections"
+)
+
+// collectionsCommand manages document collections from the command line: create, list,
+// permission presets and indexes.
+func (m *minicloud) collectionsCommand() *cobra.Command {
+	ready := func() error { return m.app.RunAllMigrations() }
+	cmd := &cobra.Command{Use: "collections", Short: "Manage document collections (create, list, preset, index)"}
+
+	create := &cobra.Command{
+		Use: "create NAME", Short: "Create a document collection", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := ready(); err != nil {
+				return err
+			}
+			if err := m.store.CreateCollection(context.Background(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stdout, "created %s\n", args[0])
+			return nil
+		},
+	}
+	list := &cobra.Command{
+		Use: "list", Short: "List document collections with their preset, indexes and size",
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := ready(); err != nil {
+				return err
+			}
+			infos, err := m.store.ListCollections(context.Background())
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(os.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(infos)
+		},
+	}
+	preset := &cobra.Command{
+		Use:   "preset NAME READONLY|PRIVATE|ADMINWRITE|ADMINONLY",
+		Short: "Set a collection's permission preset",
+		Long: "READONLY: everyone reads, the creator writes. PRIVATE (default): only the creator reads and writes.\n" +
+			"ADMINWRITE: everyone reads, only admins write. ADMINONLY: only admins read and write.",
+		Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := ready(); err != nil {
+				return err
+			}
+			if err := m.store.SetPreset(context.Background(), args[0], collections.Preset(strings.ToUpper(args[1]))); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stdout, "%s: %s\n", args[0], strings.ToUpper(args[1]))
+			return nil
+		},
+	}
+	var unique bool
+	index := &cobra.Command{
+		Use:   "index NAME INDEX_NAME FIELD[:desc][,FIELD[:desc]...]",
+		Short: "Create an index on document fields, e.g. `index todos by_cat_n category,n:desc`",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := ready(); err != nil {
+				return err
+			}
+			spec := collections.IndexInfo{Name: args[1], Unique: unique}
+			for _, f := range strings.Split(args[2], ",") {
+				path, dir, _ := strings.Cut(strings.TrimSpace(f), ":")
+				switch strings.ToLower(dir) {
+				case "", "asc", "desc":
+				default:
+					return fmt.Errorf("field %q: direction must be asc or desc", f)
+				}
+				spec.Fields = append(spec.Fields, collections.IndexField{Path: path, Desc: strings.EqualFold(dir, "desc")})
+			}
+			if err := m.store.CreateIndex(context.Background(), args[0], spec); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stdout, "created index %s on %s\n", args[1], args[0])
+			return nil
+		},
+	}
+	index.Flags().BoolVar(&unique, "unique", false, "reject documents that repeat the key")
+	dropIndex := &cobra.Command{
+		Use: "drop-index NAME INDEX_NAME", Short: "Drop an index", Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := ready(); err != nil {
+				return err
+			}
+			return m.store.DropIndex(context.Background(), args[0], args[1])
+		},
+	}
+	cmd.AddCommand(create, list, preset, index, dropIndex)
+	return cmd
+}

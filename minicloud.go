@@ -109,7 +109,11 @@ func (m *minicloud) bind() {
 			Anonymous:      m.cfg.AnonymousAuth,
 			AccessTokenTTL: m.cfg.AccessTokenTTL,
 		})
-		m.keys = apikeys.NewRegistry(e.App)
+		keys, err := apikeys.NewRegistry(e.App)
+		if err != nil {
+			return fmt.Errorf("api keys: %w", err)
+		}
+		m.keys = keys
 		return nil
 	})
 	m.app.OnServe().BindFunc(func(se *core.ServeEvent) error {

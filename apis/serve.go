@@ -55,8 +55,9 @@ func (s *Server) Bind() {
 func (s *Server) Routes(se *core.ServeEvent) {
 	noLog := pbapis.SkipSuccessActivityLog()
 
+	// our own body limit (MaxRequestBytes) answers in each dialect's error shape
 	v1 := se.Router.Group("/v1")
-	v1.Bind(noLog)
+	v1.Bind(noLog).Unbind(pbapis.DefaultBodyLimitMiddlewareId)
 	db := v1.Group("/database/instances/{instance}/databases/{database}")
 	db.GET("/collections/{collection}/documents", s.gatewayQuery)
 	db.GET("/collections/{collection}/documents/{id}", s.gatewayGetDoc)
@@ -68,7 +69,7 @@ func (s *Server) Routes(se *core.ServeEvent) {
 	v1.Any("/{rest...}", s.gatewayNotFound)
 
 	web := se.Router.Group("")
-	web.Bind(noLog)
+	web.Bind(noLog).Unbind(pbapis.DefaultBodyLimitMiddlewareId)
 	web.POST("/web", s.webAction)
 	web.POST("/admin", s.adminAction)
 

@@ -34,11 +34,18 @@ type Registry struct {
 	app   core.App
 	mu    sync.RWMutex
 	cache map[string]string // secretId -> secretKey of live keys
+	seal  *sealer
+	used  sync.Map // secretId -> time.Time of the last lastUsed write
 }
 
 // NewRegistry creates a registry and keeps its cache in step with the collection.
-func NewRegistry(app core.App) *Registry {
-	r := &Registry{app: app}
+// Secrets are sealed with the keyring in the app's data directory.
+func NewRegistry(app core.App) (*Registry, error) {
+	seal, err := loadSealer(app.DataDir())
+	if err != nil {
+		return nil, err
+	}
+	r := &Registry{app: app, seal: seal}
 	clear := func(e *core.RecordEvent) error {
 		r.mu.Lock()
 		r.cache = nil
@@ -48,7 +55,7 @@ func NewRegistry(app core.App) *Registry {
 	app.OnRecordAfterCreateSuccess(migrations.APIKeys).BindFunc(clear)
 	app.OnRecordAfterUpdateSuccess(migrations.APIKeys).BindFunc(clear)
 	app.OnRecordAfterDeleteSuccess(migrations.APIKeys).BindFunc(clear)
-	return r
+	return r, nil
 }
 
 // Create makes a new key pair.
@@ -64,10 +71,14 @@ func (r *Registry) Create(name string) (Created, error) {
 	if err != nil {
 		return Created{}, fmt.Errorf("create key: %w", err)
 	}
+	sealed, err := r.seal.seal(key)
+	if err != nil {
+		return Created{}, fmt.Errorf("create key: %w", err)
+	}
 	rec := core.NewRecord(col)
 	rec.Set("name", name)
 	rec.Set("secretId", id)
-	rec.Set("secretKey", key)
+	rec.Set("secretKey", sealed)
 	if err := r.app.Save(rec); err != nil {
 		return Created{}, fmt.Errorf("create key: %w", err)
 	}
@@ -121,9 +132,15 @@ func (r *Registry) Lookup(secretID string) (string, bool) {
 			return "", false
 		}
 		for _, rec := range recs {
-			if !rec.GetBool("revoked") {
-				c[rec.GetString("secretId")] = rec.GetString("secretKey")
+			if rec.GetBool("revoked") {
+				continue
 			}
+			key, err := r.seal.open(rec.GetString("secretKey"))
+			if err != nil {
+				r.app.Logger().Error("api key unusable", "secretId", rec.GetString("secretId"), "error", err)
+				continue
+			}
+			c[rec.GetString("secretId")] = key
 		}
 		r.mu.Lock()
 		r.cache = c
@@ -133,8 +150,13 @@ func (r *Registry) Lookup(secretID string) (string, bool) {
 	return key, ok
 }
 
-// MarkUsed records when a key was last used (at most once a minute per key).
+// MarkUsed records when a key was last used (at most once a minute per key, tracked in
+// memory so the hot path does not touch the database).
 func (r *Registry) MarkUsed(secretID string, now time.Time) {
+	if last, ok := r.used.Load(secretID); ok && now.Sub(last.(time.Time)) < time.Minute {
+		return
+	}
+	r.used.Store(secretID, now)
 	rec, err := r.app.FindFirstRecordByData(migrations.APIKeys, "secretId", secretID)
 	if err != nil {
 		return

@@ -73,16 +73,22 @@ type Field struct {
 // Op is one operator applied to a field.
 type Op struct {
 	Kind   OpKind
-	Value  any   // operand of comparisons, $exists (bool), $size (int64), $type
-	Values []any // operands of $in, $nin, $all
-	Regex  *regexp.Regexp
+	Value  any   // operand of comparisons, $exists (bool), $size (int64), $regex (ejson.Regex)
+	Values []any // operands of $in, $nin, $all; type codes of $type
+	// Regex is set on an equality whose operand is a regular expression used as a
+	// pattern ({a: /x/}, $in, $all, $not): strings matching it match. An explicit
+	// {$eq: /x/} leaves it nil and matches only the identical regular expression.
+	Regex *regexp.Regexp
 	// Not holds the operators under $not; ElemMatch the sub-filter of $elemMatch, which
 	// applies either to element documents or (ElemOps) directly to element values.
 	Not       []*Op
 	ElemMatch Node
 	ElemOps   []*Op
-	Mod       [2]float64
-	Geo       *geoQuery
+	// All holds the conditions of $all, one per operand: equalities, or $elemMatch
+	// operators for {$all: [{$elemMatch: …}, …]}.
+	All []*Op
+	Mod [2]float64
+	Geo *geoQuery
 	res       []*regexp.Regexp // compiled regexes among $in/$nin/$all values
 }
 
@@ -218,6 +224,9 @@ func (p *filterParser) field(path string, cond any, depth int) (*Field, error) {
 
 // condition parses the right-hand side of a field: an operator document or a value.
 func (p *filterParser) condition(cond any, depth int) ([]*Op, error) {
+	if depth > ejson.MaxDepth {
+		return nil, errorf("query is nested too deeply")
+	}
 	d, isOps := isOperatorDoc(cond)
 	if !isOps {
 		op, err := eqOp(cond)
@@ -265,11 +274,13 @@ func (p *filterParser) condition(cond any, depth int) ([]*Op, error) {
 	return ops, nil
 }
 
+// eqOp is the implicit equality of {field: value} (and of $in, $all and $not operands):
+// a regular expression operand matches strings as a pattern.
 func eqOp(v any) (*Op, error) {
-	if sd, ok := v.(ejson.ServerDate); ok {
-		return nil, errorf("serverDate cannot be used in a query: %v", sd)
+	op, err := explicitEqOp(v)
+	if err != nil {
+		return nil, err
 	}
-	op := &Op{Kind: OpEq, Value: v}
 	if r, ok := v.(ejson.Regex); ok {
 		re, err := compileRegex(r.Pattern, r.Options)
 		if err != nil {
@@ -280,6 +291,15 @@ func eqOp(v any) (*Op, error) {
 	return op, nil
 }
 
+// explicitEqOp is {$eq: value}: plain equality, so a regular expression operand matches
+// only the identical stored regular expression, as in MongoDB.
+func explicitEqOp(v any) (*Op, error) {
+	if sd, ok := v.(ejson.ServerDate); ok {
+		return nil, errorf("serverDate cannot be used in a query: %v", sd)
+	}
+	return &Op{Kind: OpEq, Value: v}, nil
+}
+
 func (p *filterParser) operator(name string, v any, options *string, depth int) (*Op, error) {
 	kind, ok := opNames[name]
 	if !ok {
@@ -288,9 +308,12 @@ func (p *filterParser) operator(name string, v any, options *string, depth int) 
 	op := &Op{Kind: kind}
 	switch kind {
 	case OpEq:
-		return eqOp(v)
+		return explicitEqOp(v)
 	case OpNe:
-		eq, err := eqOp(v)
+		if _, isRe := v.(ejson.Regex); isRe {
+			return nil, errorf("$ne cannot take a regular expression: use {$not: /pattern/}")
+		}
+		eq, err := explicitEqOp(v)
 		if err != nil {
 			return nil, err
 		}
@@ -310,6 +333,14 @@ func (p *filterParser) operator(name string, v any, options *string, depth int) 
 			return nil, errorf("%s takes at most %d values", name, MaxInValues)
 		}
 		op.Values = arr
+		if kind == OpAll {
+			all, err := p.allOps(arr, depth)
+			if err != nil {
+				return nil, err
+			}
+			op.All = all
+			return op, nil
+		}
 		for _, item := range arr {
 			switch x := item.(type) {
 			case ejson.Regex:
@@ -319,12 +350,11 @@ func (p *filterParser) operator(name string, v any, options *string, depth int) 
 				}
 				op.res = append(op.res, re)
 			case ejson.D:
-				if kind != OpAll && len(x) > 0 && strings.HasPrefix(x[0].Key, "$") {
+				if len(x) > 0 && strings.HasPrefix(x[0].Key, "$") {
 					return nil, errorf("cannot use operator %s inside %s", x[0].Key, name)
 				}
-				if kind == OpAll && len(x) > 0 && x[0].Key == "$elemMatch" {
-					return nil, errorf("$all with $elemMatch is not supported")
-				}
+			case ejson.ServerDate:
+				return nil, errorf("serverDate cannot be used in a query")
 			}
 		}
 	case OpExists:
@@ -364,7 +394,7 @@ func (p *filterParser) operator(name string, v any, options *string, depth int) 
 			return nil, err
 		}
 		op.Regex = re
-		op.Value = ejson.Regex{Pattern: pattern, Options: opts}
+		op.Value = ejson.Regex{Pattern: pattern, Options: sortedOptions(opts)}
 	case OpType:
 		types, err := parseTypes(v)
 		if err != nil {
@@ -417,6 +447,39 @@ func (p *filterParser) operator(name string, v any, options *string, depth int) 
 		op.Geo = g
 	}
 	return op, nil
+}
+
+// allOps parses the operands of $all: each is an equality (a regular expression as a
+// pattern), or all of them are {$elemMatch: …} documents.
+func (p *filterParser) allOps(arr []any, depth int) ([]*Op, error) {
+	out := make([]*Op, 0, len(arr))
+	elem := 0
+	for _, item := range arr {
+		if d, ok := item.(ejson.D); ok && len(d) > 0 && strings.HasPrefix(d[0].Key, "$") {
+			if d[0].Key != "$elemMatch" || len(d) != 1 {
+				return nil, errorf("$all takes values or {$elemMatch: …} documents, not %s", d[0].Key)
+			}
+			if err := p.count(); err != nil {
+				return nil, err
+			}
+			em, err := p.operator("$elemMatch", d[0].Value, nil, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, em)
+			elem++
+			continue
+		}
+		eq, err := eqOp(item)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, eq)
+	}
+	if elem > 0 && elem != len(out) {
+		return nil, errorf("$all cannot mix {$elemMatch: …} documents with values")
+	}
+	return out, nil
 }
 
 func isLogicalKey(k string) bool { return k == "$and" || k == "$or" || k == "$nor" }
@@ -483,6 +546,21 @@ func compileRegex(pattern, options string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// sortedOptions puts regular expression options in alphabetical order, the form stored
+// values have, so that options compare as sets.
+func sortedOptions(s string) string {
+	if len(s) < 2 {
+		return s
+	}
+	b := []byte(s)
+	for i := 1; i < len(b); i++ {
+		for j := i; j > 0 && b[j] < b[j-1]; j-- {
+			b[j], b[j-1] = b[j-1], b[j]
+		}
+	}
+	return string(b)
+}
+
 func stripExtended(p string) string {
 	var b strings.Builder
 	inClass := false
@@ -511,10 +589,19 @@ func stripExtended(p string) string {
 	return b.String()
 }
 
-var typeAliases = map[string]int{
+// typeNumber is the $type code standing for the "number" alias (any numeric type).
+const typeNumber = -2
+
+var typeAliases = map[string]int64{
 	"double": 1, "string": 2, "object": 3, "array": 4, "binData": 5, "undefined": 6,
-	"objectId": 7, "bool": 8, "date": 9, "null": 10, "regex": 11, "int": 16,
-	"timestamp": 17, "long": 18, "decimal": 19, "minKey": -1, "maxKey": 127, "number": 0,
+	"objectId": 7, "bool": 8, "date": 9, "null": 10, "regex": 11, "dbPointer": 12,
+	"javascript": 13, "symbol": 14, "javascriptWithScope": 15, "int": 16,
+	"timestamp": 17, "long": 18, "decimal": 19, "minKey": -1, "maxKey": 127, "number": typeNumber,
+}
+
+// validTypeCode reports whether n is a BSON type number $type accepts.
+func validTypeCode(n int64) bool {
+	return (n >= 1 && n <= 19) || n == -1 || n == 127
 }
 
 func parseTypes(v any) ([]any, error) {
@@ -530,11 +617,14 @@ func parseTypes(v any) ([]any, error) {
 			if !ok {
 				return nil, errorf("unknown $type %q", x)
 			}
-			out = append(out, int64(n))
+			out = append(out, n)
 		default:
 			n, ok := integral(x)
 			if !ok {
 				return nil, errorf("$type needs a type name or number")
+			}
+			if !validTypeCode(n) {
+				return nil, errorf("invalid $type code %d", n)
 			}
 			out = append(out, n)
 		}

@@ -31,6 +31,7 @@ func ParseProjection(p ejson.D) (*Projection, error) {
 		return pr, nil
 	}
 	mode := 0 // 1 include, -1 exclude
+	idIncluded := false
 	for _, e := range p {
 		segs, err := splitPath(e.Key)
 		if err != nil {
@@ -53,10 +54,11 @@ func ParseProjection(p ejson.D) (*Projection, error) {
 		}
 		if slice == nil {
 			if e.Key == "_id" {
+				// _id may be included or excluded in either mode; alone, {_id: 1} is an
+				// inclusion projection of just _id
 				pr.idOff = !incl
-				if !incl {
-					continue
-				}
+				idIncluded = incl
+				continue
 			}
 			m := -1
 			if incl {
@@ -88,11 +90,9 @@ func ParseProjection(p ejson.D) (*Projection, error) {
 		node.leaf = true
 		node.slice = slice
 	}
-	pr.include = mode == 1
-	if mode == 0 {
-		// only $slice and/or _id exclusion: everything else stays
-		pr.include = false
-	}
+	// with no other field deciding, {_id: 1} includes only _id, while $slice alone and
+	// {_id: 0} keep every other field
+	pr.include = mode == 1 || (mode == 0 && idIncluded)
 	return pr, nil
 }
 

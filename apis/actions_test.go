@@ -1,0 +1,70 @@
+package apis
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/minicloud/minicloud/collections"
+)
+
+func TestWebActions(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.createCollection("todos", collections.PresetReadOnly)
+	alice, aliceID := h.signIn()
+	bob, _ := h.signIn()
+	call := func(token, params string) string {
+		return `{"action":` + params[:strings.Index(params, ",")] + `,"env":"` + testEnv + `","access_token":"` + token + `",` + params[strings.Index(params, ",")+1:] + `}`
+	}
+	h.run([]scenario{
+		{name: "add", method: http.MethodPost, url: "/web?env=" + testEnv, body: call(alice, `"database.addDocument","collectionName":"todos","data":{"_id":"d1","n":1,"due":{"$date":1704164645000}}`),
+			expectStatus: 200, expectBody: []string{`"_id":"d1"`, `"insertedIds":["d1"]`, `"requestId"`}},
+		{name: "query with order", method: http.MethodPost, url: "/web?env=" + testEnv, body: call(bob, `"database.queryDocument","collectionName":"todos","queryType":"WHERE","query":{"n":{"$gte":1}},"order":[{"field":"n","direction":"desc"}],"limit":10`),
+			expectStatus: 200, expectBody: []string{`"list":[{"_id":"d1","n":1,"due":{"$date":1704164645000},"_openid":"` + aliceID + `"}]`}},
+		{name: "bob cannot update alice's doc under READONLY", method: http.MethodPost, url: "/web?env=" + testEnv, body: call(bob, `"database.updateDocument","collectionName":"todos","queryType":"DOC","query":{"_id":"d1"},"data":{"$set":{"n":9}},"merge":true`),
+			expectStatus: 200, expectBody: []string{`"updated":0`}},
+		{name: "alice updates", method: http.MethodPost, url: "/web?env=" + testEnv, body: call(alice, `"database.updateDocument","collectionName":"todos","queryType":"DOC","query":{"_id":"d1"},"data":{"$inc":{"n":1}},"merge":true`),
+			expectStatus: 200, expectBody: []string{`"updated":1`, `"doc":{"_id":"d1","n":2`}},
+		{name: "count", method: http.MethodPost, url: "/web?env=" + testEnv, body: call(bob, `"database.countDocument","collectionName":"todos","query":{"n":2}`),
+			expectStatus: 200, expectBody: []string{`"total":1`}},
+		{name: "env mismatch", method: http.MethodPost, url: "/web?env=other", body: call(alice, `"database.countDocument","collectionName":"todos"`),
+			expectStatus: 200, expectBody: []string{`"code":"INVALIID_ENV"`}},
+		{name: "unknown action", method: http.MethodPost, url: "/web?env=" + testEnv, body: call(alice, `"database.dropEverything","collectionName":"todos"`),
+			expectStatus: 200, expectBody: []string{`"code":"INVALID_ACTION"`}},
+		{name: "no token", method: http.MethodPost, url: "/web?env=" + testEnv, body: call("", `"database.countDocument","collectionName":"todos"`),
+			expectStatus: 200, expectBody: []string{`"code":"UNAUTHENTICATED"`}},
+		{name: "malformed json", method: http.MethodPost, url: "/web?env=" + testEnv, body: `{"action":`,
+			expectStatus: 200, expectBody: []string{`"code":"INVALID_PARAM"`}},
+		{name: "clients cannot add collections", method: http.MethodPost, url: "/web?env=" + testEnv, body: call(alice, `"database.addCollection","collectionName":"x"`),
+			expectStatus: 200, expectBody: []string{`"code":"DATABASE_PERMISSION_DENIED"`}},
+	})
+}
+
+func TestAdminActions(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	bearerKey := map[string]string{"Authorization": "Bearer " + h.admin.AccessKey}
+	h.run([]scenario{
+		{name: "unsigned request", method: http.MethodPost, url: "/admin?env=" + testEnv, body: `{"action":"database.calculateDocument","collectionName":"x"}`,
+			expectStatus: 200, expectBody: []string{`"code":"SIGN_PARAM_INVALID"`}},
+		{name: "wrong access key", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: map[string]string{"Authorization": "Bearer mc." + h.admin.SecretID + ".AAAA"},
+			body: `{"action":"database.calculateDocument","collectionName":"x"}`, expectStatus: 200, expectBody: []string{`"code":"SIGN_PARAM_INVALID"`}},
+		{name: "insert creates the collection", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: bearerKey,
+			body:         `{"action":"database.insertDocument","envName":"` + testEnv + `","collectionName":"auto","data":["{\"_id\":\"a\",\"n\":{\"$numberInt\":\"5\"},\"_openid\":\"u1\"}"]}`,
+			expectStatus: 200, expectBody: []string{`"insertedIds":["a"]`}},
+		{name: "query returns canonical EJSON strings", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: bearerKey,
+			body:         `{"action":"database.getDocument","collectionName":"auto","queryType":"WHERE","query":"{\"n\":{\"$gt\":{\"$numberInt\":\"1\"}}}","order":"{\"n\":{\"$numberInt\":\"-1\"}}"}`,
+			expectStatus: 200, expectBody: []string{`"list":["{\"_id\":\"a\",\"n\":{\"$numberInt\":\"5\"},\"_openid\":\"u1\"}"]`}},
+		{name: "modify", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: bearerKey,
+			body:         `{"action":"database.modifyDocument","collectionName":"auto","queryType":"DOC","query":"{\"_id\":\"a\"}","data":"{\"$set\":{\"at\":{\"$tcb_server_date\":{\"offset\":{\"$numberInt\":\"0\"}}}}}","merge":true}`,
+			expectStatus: 200, expectBody: []string{`"updated":1`, `\"at\":{\"$date\":{\"$numberLong\":`}},
+		{name: "env mismatch", method: http.MethodPost, url: "/admin?env=other", headers: bearerKey,
+			body: `{"action":"database.calculateDocument","collectionName":"auto"}`, expectStatus: 200, expectBody: []string{`"code":"INVALIID_ENV"`}},
+		{name: "malformed EJSON string", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: bearerKey,
+			body: `{"action":"database.getDocument","collectionName":"auto","query":"{\"n\":"}`, expectStatus: 200, expectBody: []string{`"code":"INVALID_PARAM"`}},
+	})
+	if err := h.keys.Revoke(h.admin.SecretID); err != nil {
+		t.Fatal(err)
+	}
+	h.run([]scenario{{name: "revoked key", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: bearerKey,
+		body: `{"action":"database.calculateDocument","collectionName":"auto"}`, expectStatus: 200, expectBody: []string{`"code":"SIGN_PARAM_INVALID"`}}})
+}

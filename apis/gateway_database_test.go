@@ -123,4 +123,3 @@ func TestGatewayLimits(t *testing.T) {
 		t.Fatalf("capped page: %d", n)
 	}
 }
-

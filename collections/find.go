@@ -207,7 +207,7 @@ func (p *readPlan) run(ctx context.Context, q querier, skip, limit int) ([]row, 
 	if err != nil {
 		return nil, err
 	}
-	lastDesc := len(p.sort) > 0 && p.sort[len(p.sort)-1].Desc
+	lastDesc := tiesDescending(p.sort, p.c.settings().descIndexed)
 	sort.SliceStable(all, func(i, j int) bool {
 		a, b := all[i], all[j]
 		if p.near != nil {

@@ -49,6 +49,27 @@ func indexedPaths(pc *core.Collection) map[string]bool {
 	return out
 }
 
+// descIndexedPaths lists the paths every index of the collection declares descending.
+func descIndexedPaths(pc *core.Collection) map[string]bool {
+	seen := map[string]bool{} // path -> all declarations so far DESC
+	for _, raw := range pc.Indexes {
+		for _, f := range parseIndexFields(raw) {
+			if all, ok := seen[f.Path]; ok {
+				seen[f.Path] = all && f.Desc
+			} else {
+				seen[f.Path] = f.Desc
+			}
+		}
+	}
+	out := map[string]bool{}
+	for p, desc := range seen {
+		if desc {
+			out[p] = true
+		}
+	}
+	return out
+}
+
 func parseIndexFields(raw string) []IndexField {
 	idx := dbutils.ParseIndex(raw)
 	var out []IndexField

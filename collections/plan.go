@@ -326,9 +326,20 @@ func columnOp(col string, emptyIsMissing bool, op *mql.Op) sqlCond {
 	return inexact
 }
 
+// tiesDescending reports the direction ties break in for a sort. Ties follow insertion
+// order (rowid), ascending or descending so that SQLite can serve the whole ORDER BY
+// from one walk over an index: an index stores rowids ascending after its columns, so
+// the tie direction is the last key's direction, flipped when that key's index column
+// is declared DESC.
+func tiesDescending(s mql.Sort, descIndexed map[string]bool) bool {
+	if len(s) == 0 {
+		return false
+	}
+	last := s[len(s)-1]
+	return last.Desc != descIndexed[last.Path]
+}
+
 // compileSort returns the ORDER BY clause and whether it orders exactly as MongoDB.
-// Ties break by insertion order (rowid) in the direction of the last key, which lets
-// SQLite walk an index in one direction.
 func (p planner) compileSort(s mql.Sort) (string, []any, bool) {
 	if len(s) == 0 {
 		return "rowid", nil, true
@@ -356,7 +367,7 @@ func (p planner) compileSort(s mql.Sort) (string, []any, bool) {
 		parts = append(parts, expr)
 	}
 	tie := "rowid"
-	if s[len(s)-1].Desc {
+	if tiesDescending(s, p.c.settings().descIndexed) {
 		tie += " DESC"
 	}
 	return strings.Join(append(parts, tie), ", "), args, true

@@ -3,7 +3,6 @@ package collections
 import (
 	"database/sql/driver"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -49,16 +48,16 @@ func keyOfJSON(b []byte) []byte {
 }
 
 // jsonPath renders field path segments as an SQLite JSON path with every label
-// quoted, so that any key text is addressed literally. It is always bound as a
-// parameter, never spliced into SQL.
+// quoted as a JSON string, so that any key text is addressed literally (SQLite decodes
+// JSON escapes in quoted labels; Go escapes such as \a would not match). It is always
+// bound as a parameter, never spliced into SQL.
 func jsonPath(segs []string) string {
-	var b strings.Builder
-	b.WriteByte('$')
+	b := []byte{'$'}
 	for _, s := range segs {
-		b.WriteString(".")
-		b.WriteString(strconv.Quote(s))
+		b = append(b, '.')
+		b = ejson.AppendString(b, s)
 	}
-	return b.String()
+	return string(b)
 }
 
 // indexablePath reports whether a path may appear literally in an index expression:

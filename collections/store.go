@@ -123,7 +123,10 @@ type coll struct {
 type collSettings struct {
 	preset  Preset
 	indexed map[string]bool // paths with an index on indexExpr(path)
-	stamp   string          // last-modified stamps of the meta record and the collection
+	// descIndexed marks paths whose index columns are all declared DESC: walking such
+	// an index in a path's sort direction visits ties in descending rowid order.
+	descIndexed map[string]bool
+	stamp       string // last-modified stamps of the meta record and the collection
 }
 
 func (c *coll) settings() *collSettings { return c.cfg.Load() }
@@ -229,7 +232,7 @@ func settingsOf(meta *core.Record, pc *core.Collection) *collSettings {
 	if !p.Valid() {
 		p = DefaultPreset
 	}
-	return &collSettings{preset: p, indexed: indexedPaths(pc), stamp: meta.GetString("updated") + "|" + pc.Updated.String()}
+	return &collSettings{preset: p, indexed: indexedPaths(pc), descIndexed: descIndexedPaths(pc), stamp: meta.GetString("updated") + "|" + pc.Updated.String()}
 }
 
 // recheck refreshes a cached collection's settings when another process changed them.

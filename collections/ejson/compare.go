@@ -141,6 +141,13 @@ func cmpInt(a, b int64) int {
 // CompareNumbers compares two numeric values exactly, whatever their types. NaN sorts
 // before every other number and equals itself, as in MongoDB.
 func CompareNumbers(a, b any) int {
+	// decimals compare as their nearest double, exactly as AppendKey orders them
+	if d, ok := a.(Decimal); ok {
+		a = d.Float()
+	}
+	if d, ok := b.(Decimal); ok {
+		b = d.Float()
+	}
 	if x, ok := a.(int64); ok {
 		if y, ok := b.(int64); ok {
 			return cmpInt(x, y)
@@ -182,12 +189,6 @@ func exactRat(v any, i int64, isInt bool) *big.Rat {
 	case float64:
 		r := new(big.Rat)
 		if r.SetFloat64(x) == nil {
-			return nil
-		}
-		return r
-	case Decimal:
-		r, ok := new(big.Rat).SetString(string(x))
-		if !ok {
 			return nil
 		}
 		return r

@@ -33,3 +33,30 @@ func TestCompareNumbersExact(t *testing.T) {
 		t.Fatal("3 == 3.0 == decimal 3")
 	}
 }
+
+func TestDecimalOrdersAsDouble(t *testing.T) {
+	big := Decimal("9007199254740993")
+	if Compare(int64(9007199254740993), big) != 1 {
+		t.Fatal("a decimal compares as its nearest double")
+	}
+	if Decimal("1e400").Float() != math.Inf(1) || Decimal("1e-400").Float() != 0 {
+		t.Fatal("out-of-range decimals")
+	}
+	for _, pair := range [][2]any{{int64(9007199254740993), big}, {Decimal("9007199254740993.5"), int64(9007199254740993)}} {
+		if Compare(pair[0], pair[1]) != bytesCompare(Key(pair[0]), Key(pair[1])) {
+			t.Fatalf("Key and Compare disagree on %v", pair)
+		}
+	}
+}
+
+func bytesCompare(a, b []byte) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return cmpInt(int64(len(a)), int64(len(b)))
+}

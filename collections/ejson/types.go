@@ -13,6 +13,7 @@
 package ejson
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"time"
@@ -91,9 +92,13 @@ type ObjectID string
 // Decimal is a decimal128 value kept as its string form.
 type Decimal string
 
-// Float converts the decimal to the nearest float64.
+// Float converts the decimal to the nearest float64 (±Inf or 0 beyond its range).
+// Minicloud compares and computes decimals as doubles.
 func (d Decimal) Float() float64 {
 	f, err := strconv.ParseFloat(string(d), 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return f
+	}
 	if err != nil {
 		switch string(d) {
 		case "Infinity", "+Infinity":

@@ -89,7 +89,7 @@ type Op struct {
 	All []*Op
 	Mod [2]float64
 	Geo *geoQuery
-	res       []*regexp.Regexp // compiled regexes among $in/$nin/$all values
+	res []*regexp.Regexp // compiled regexes among $in/$nin values, in order
 }
 
 // Filter is a parsed query filter.

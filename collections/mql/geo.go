@@ -309,16 +309,28 @@ func (f *Filter) Near() (Near, bool) {
 	return *found, true
 }
 
-// Distance returns the distance in meters from the near point to the document's point
-// at the near path, or +Inf when the document has none.
+// Distance returns the distance in meters from the near point to the nearest point the
+// document holds at the near path (through arrays, as the filter matched it), or +Inf
+// when it holds none.
 func (n Near) Distance(doc ejson.D) float64 {
-	v, ok := Lookup(doc, n.Path)
-	if !ok {
+	segs, err := splitPath(n.Path)
+	if err != nil {
 		return math.Inf(1)
 	}
-	pt, ok := storedPoint(v)
-	if !ok {
-		return math.Inf(1)
+	best := math.Inf(1)
+	consider := func(v any) {
+		if pt, ok := storedPoint(v); ok {
+			best = math.Min(best, Haversine(n.Point, pt))
+		}
 	}
-	return Haversine(n.Point, pt)
+	walkMatch(doc, segs, func(v any, leafArray bool) bool {
+		consider(v)
+		if arr, ok := v.([]any); ok && leafArray {
+			for _, e := range arr {
+				consider(e)
+			}
+		}
+		return false
+	})
+	return best
 }

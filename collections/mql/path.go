@@ -70,47 +70,91 @@ func arrayIndex(seg string) (int, bool) {
 // tests when it is an array (an element reached by position is tested only as a whole).
 // emit returns true to stop the walk; walkMatch reports whether it was stopped.
 func walkMatch(v any, segs []string, emit func(v any, leafArray bool) bool) bool {
+	w := matchWalker{emit: emit}
+	return w.walk(v, segs)
+}
+
+// matchWalker carries a walkMatch. Trying a numeric segment both ways branches at every
+// level, which grows exponentially with the path length over documents nested under
+// numeric field names; once that happens the walker remembers the (container, rest of
+// the path) states it has walked and skips repeats, which could only emit the same
+// values again.
+type matchWalker struct {
+	emit func(v any, leafArray bool) bool
+	seen map[walkState]bool
+}
+
+type walkState struct {
+	node any // pointer to the first element of a document or array
+	rest int // segments left
+}
+
+func (w *matchWalker) walk(v any, segs []string) bool {
 	if len(segs) == 0 {
-		return emit(v, true)
+		return w.emit(v, true)
+	}
+	if w.seen != nil {
+		var node any
+		switch x := v.(type) {
+		case ejson.D:
+			if len(x) > 0 {
+				node = &x[0]
+			}
+		case []any:
+			if len(x) > 0 {
+				node = &x[0]
+			}
+		}
+		if node != nil {
+			st := walkState{node: node, rest: len(segs)}
+			if w.seen[st] {
+				return false
+			}
+			w.seen[st] = true
+		}
 	}
 	switch x := v.(type) {
 	case ejson.D:
 		child, ok := x.Get(segs[0])
 		if !ok {
-			return emit(missing, false)
+			return w.emit(missing, false)
 		}
-		return walkMatch(child, segs[1:], emit)
+		return w.walk(child, segs[1:])
 	case []any:
 		idx, isIdx := arrayIndex(segs[0])
 		for i, e := range x {
 			d, isDoc := e.(ejson.D)
-			if isDoc && walkMatch(d, segs, emit) {
+			positional := isIdx && i == idx
+			if isDoc && positional && w.seen == nil {
+				w.seen = map[walkState]bool{}
+			}
+			if isDoc && w.walk(d, segs) {
 				return true
 			}
-			if !isIdx || i != idx {
+			if !positional {
 				continue
 			}
 			rest := segs[1:]
 			if len(rest) == 0 {
-				if emit(e, false) {
+				if w.emit(e, false) {
 					return true
 				}
 				continue
 			}
 			switch y := e.(type) {
 			case ejson.D:
-				if walkMatch(y, rest, emit) {
+				if w.walk(y, rest) {
 					return true
 				}
 			case []any:
-				if walkMatch(y, rest, emit) { // the nested array is traversed like a field's array
+				if w.walk(y, rest) { // the nested array is traversed like a field's array
 					return true
 				}
 			}
 		}
 		return false
 	default:
-		return emit(missing, false)
+		return w.emit(missing, false)
 	}
 }
 

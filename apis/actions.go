@@ -56,11 +56,7 @@ var adminCodec = actionCodec{
 			if x == "" {
 				return nil, nil
 			}
-			d, err := ejson.UnmarshalDoc([]byte(x))
-			if err != nil {
-				return nil, invalidParam(name + ": " + collections.AsError(err).Msg)
-			}
-			return d, nil
+			return decodeObject([]byte(x), name)
 		case ejson.D:
 			return x, nil
 		}
@@ -81,9 +77,9 @@ var adminCodec = actionCodec{
 			if x == "" {
 				return nil, nil
 			}
-			d, err := ejson.UnmarshalDoc([]byte(x))
+			d, err := decodeObject([]byte(x), "order")
 			if err != nil {
-				return nil, invalidParam("order: " + collections.AsError(err).Msg)
+				return nil, err
 			}
 			return orderDoc(d)
 		case []any:

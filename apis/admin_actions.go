@@ -10,7 +10,6 @@ import (
 
 	"github.com/minicloud/minicloud/auth/apikeys"
 	"github.com/minicloud/minicloud/collections"
-	"github.com/minicloud/minicloud/collections/ejson"
 )
 
 // adminAction serves POST /admin: node-sdk and wx-server-sdk, signed with an API key
@@ -35,9 +34,9 @@ func (s *Server) adminAction(e *core.RequestEvent) error {
 	if strings.HasPrefix(e.Request.Header.Get("Content-Type"), "multipart/") {
 		return s.actionError(e, requestID(e.Request), newAPIError(http.StatusNotImplemented, CodeNotAvailable, "WeChat open API and cloudPay calls are not available yet"))
 	}
-	params, err := ejson.UnmarshalDoc(raw)
+	params, err := decodeObject(raw, "the request body")
 	if err != nil {
-		return s.actionError(e, requestID(e.Request), collections.AsError(err))
+		return s.actionError(e, requestID(e.Request), err)
 	}
 	reqID := seqRequestID(e.Request, params)
 	envName, _ := stringField(params, "envName")

@@ -46,6 +46,7 @@ func (s *Server) gatewayQuery(e *core.RequestEvent) error {
 	if err != nil {
 		return s.gatewayError(e, err)
 	}
+	filter = dropNullRegexOptions(filter)
 	if qs.Get("count") == "true" {
 		n, err := s.store.Count(e.Request.Context(), caller, coll, filter)
 		if err != nil {
@@ -138,9 +139,9 @@ func (s *Server) gatewayBody(e *core.RequestEvent) (ejson.D, error) {
 	if len(raw) == 0 {
 		return ejson.D{}, nil
 	}
-	d, err := ejson.UnmarshalDoc(raw)
+	d, err := decodeObject(raw, "the request body")
 	if err != nil {
-		return nil, collections.AsError(err)
+		return nil, err
 	}
 	if tx, _ := d.Get("transactionId"); tx != nil && tx != "" {
 		return nil, invalidParam("transactions are not supported yet")
@@ -236,6 +237,9 @@ func (s *Server) gatewayUpdate(e *core.RequestEvent) error {
 	buf = strconv.AppendInt(buf, res.Updated, 10)
 	buf = append(buf, `,"upsert_id":`...)
 	buf = ejson.AppendString(buf, res.UpsertedID)
+	// js-sdk's doc.set()/update() read upserted_id (the /web name) even in gateway mode
+	buf = append(buf, `,"upserted_id":`...)
+	buf = ejson.AppendString(buf, res.UpsertedID)
 	return writeJSON(e, http.StatusOK, append(buf, '}'))
 }
 
@@ -284,16 +288,43 @@ func (s *Server) gatewayNotFound(e *core.RequestEvent) error {
 	return s.gatewayError(e, newAPIError(http.StatusNotFound, CodeNotFound, "no such API: "+e.Request.Method+" "+e.Request.URL.Path))
 }
 
+// dropNullRegexOptions removes "$options": null beside "$regex". js-sdk's
+// db.RegExp({regexp}) leaves options undefined, which the gateway's EJSON.stringify of the
+// query string turns into null (the /web dialect's JSON.stringify drops it instead).
+func dropNullRegexOptions(d ejson.D) ejson.D {
+	if d == nil {
+		return nil
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case ejson.D:
+			if _, hasRegex := x.Get("$regex"); hasRegex {
+				if o, ok := x.Get("$options"); ok && o == nil {
+					x = x.Delete("$options")
+				}
+			}
+			for i := range x {
+				x[i].Value = walk(x[i].Value)
+			}
+			return x
+		case []any:
+			for i := range x {
+				x[i] = walk(x[i])
+			}
+			return x
+		}
+		return v
+	}
+	return walk(d).(ejson.D)
+}
+
 // queryDoc decodes an EJSON document passed in a query string parameter.
 func queryDoc(raw, name string) (ejson.D, error) {
 	if raw == "" {
 		return nil, nil
 	}
-	d, err := ejson.UnmarshalDoc([]byte(raw))
-	if err != nil {
-		return nil, invalidParam(name + ": " + collections.AsError(err).Msg)
-	}
-	return d, nil
+	return decodeObject([]byte(raw), name)
 }
 
 func writeJSON(e *core.RequestEvent, status int, body []byte) error {

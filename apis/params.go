@@ -5,12 +5,31 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/minicloud/minicloud/collections"
 	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/collections/mql"
 )
 
 func invalidParam(msg string) error {
 	return newAPIError(http.StatusBadRequest, "INVALID_PARAM", msg)
+}
+
+// decodeObject decodes JSON/EJSON that must be an object. Malformed input and any other
+// JSON value are the client's mistake (INVALID_PARAM, named by what), never SYS_ERR.
+func decodeObject(raw []byte, what string) (ejson.D, error) {
+	v, err := ejson.Unmarshal(raw)
+	if err != nil {
+		de := collections.AsError(err)
+		if de.Code == collections.CodeSystem {
+			return nil, invalidParam(what + " is not valid JSON")
+		}
+		return nil, invalidParam(what + ": " + de.Msg)
+	}
+	d, ok := v.(ejson.D)
+	if !ok {
+		return nil, invalidParam(what + " must be a JSON object, not " + ejson.TypeName(v))
+	}
+	return d, nil
 }
 
 // field helpers over decoded request bodies

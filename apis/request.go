@@ -14,6 +14,10 @@ import (
 // be 16 MiB, plus the envelope.
 const MaxRequestBytes = 20 << 20
 
+// maxDrainBytes bounds how much of an oversized body is read and dropped before the
+// error is sent; a client sending more than that sees the connection reset.
+const maxDrainBytes = 64 << 20
+
 // readBody reads a request body up to MaxRequestBytes.
 func readBody(e *core.RequestEvent) ([]byte, error) {
 	if e.Request.Body == nil {
@@ -23,6 +27,14 @@ func readBody(e *core.RequestEvent) ([]byte, error) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
+			// MaxBytesReader cannot tell net/http to drop the connection through
+			// PocketBase's response wrapper: the unread rest of the body would then be
+			// parsed as the next request on this keep-alive connection (a plain-text
+			// "400 Bad Request" for whatever the client sends next). Close it after the
+			// reply, and read a bounded rest first so that a client still sending gets
+			// our error rather than a connection reset.
+			e.Response.Header().Set("Connection", "close")
+			_, _ = io.CopyN(io.Discard, e.Request.Body, maxDrainBytes)
 			return nil, newAPIError(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "request body is larger than 20 MiB")
 		}
 		return nil, newAPIError(http.StatusBadRequest, "INVALID_PARAM", "cannot read the request body")

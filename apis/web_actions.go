@@ -4,9 +4,6 @@ import (
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
-
-	"github.com/minicloud/minicloud/collections"
-	"github.com/minicloud/minicloud/collections/ejson"
 )
 
 // webAction serves POST /web: js-sdk's CLOUD_API mode, the access token in the body.
@@ -15,9 +12,9 @@ func (s *Server) webAction(e *core.RequestEvent) error {
 	if err != nil {
 		return s.actionError(e, requestID(e.Request), err)
 	}
-	params, err := ejson.UnmarshalDoc(raw)
+	params, err := decodeObject(raw, "the request body")
 	if err != nil {
-		return s.actionError(e, requestID(e.Request), collections.AsError(err))
+		return s.actionError(e, requestID(e.Request), err)
 	}
 	reqID := seqRequestID(e.Request, params)
 	envBody, _ := stringField(params, "env")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,20 +19,20 @@ func (m *minicloud) collectionsCommand() *cobra.Command {
 
 	create := &cobra.Command{
 		Use: "create NAME", Short: "Create a document collection", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
 			if err := ready(); err != nil {
 				return err
 			}
 			if err := m.store.CreateCollection(context.Background(), args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stdout, "created %s\n", args[0])
+			fmt.Fprintf(c.OutOrStdout(), "created %s\n", args[0])
 			return nil
-		},
+		}),
 	}
 	list := &cobra.Command{
 		Use: "list", Short: "List document collections with their preset, indexes and size",
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
 			if err := ready(); err != nil {
 				return err
 			}
@@ -41,10 +40,10 @@ func (m *minicloud) collectionsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(os.Stdout)
+			enc := json.NewEncoder(c.OutOrStdout())
 			enc.SetIndent("", "  ")
 			return enc.Encode(infos)
-		},
+		}),
 	}
 	preset := &cobra.Command{
 		Use:   "preset NAME READONLY|PRIVATE|ADMINWRITE|ADMINONLY",
@@ -52,23 +51,23 @@ func (m *minicloud) collectionsCommand() *cobra.Command {
 		Long: "READONLY: everyone reads, the creator writes. PRIVATE (default): only the creator reads and writes.\n" +
 			"ADMINWRITE: everyone reads, only admins write. ADMINONLY: only admins read and write.",
 		Args: cobra.ExactArgs(2),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
 			if err := ready(); err != nil {
 				return err
 			}
 			if err := m.store.SetPreset(context.Background(), args[0], collections.Preset(strings.ToUpper(args[1]))); err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stdout, "%s: %s\n", args[0], strings.ToUpper(args[1]))
+			fmt.Fprintf(c.OutOrStdout(), "%s: %s\n", args[0], strings.ToUpper(args[1]))
 			return nil
-		},
+		}),
 	}
 	var unique bool
 	index := &cobra.Command{
 		Use:   "index NAME INDEX_NAME FIELD[:desc][,FIELD[:desc]...]",
 		Short: "Create an index on document fields, e.g. `index todos by_cat_n category,n:desc`",
 		Args:  cobra.ExactArgs(3),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
 			if err := ready(); err != nil {
 				return err
 			}
@@ -85,19 +84,19 @@ func (m *minicloud) collectionsCommand() *cobra.Command {
 			if err := m.store.CreateIndex(context.Background(), args[0], spec); err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stdout, "created index %s on %s\n", args[1], args[0])
+			fmt.Fprintf(c.OutOrStdout(), "created index %s on %s\n", args[1], args[0])
 			return nil
-		},
+		}),
 	}
 	index.Flags().BoolVar(&unique, "unique", false, "reject documents that repeat the key")
 	dropIndex := &cobra.Command{
 		Use: "drop-index NAME INDEX_NAME", Short: "Drop an index", Args: cobra.ExactArgs(2),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
 			if err := ready(); err != nil {
 				return err
 			}
 			return m.store.DropIndex(context.Background(), args[0], args[1])
-		},
+		}),
 	}
 	cmd.AddCommand(create, list, preset, index, dropIndex)
 	return cmd

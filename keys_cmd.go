@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -18,7 +17,7 @@ func (m *minicloud) keysCommand() *cobra.Command {
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a key pair and print it once as JSON {secretId, secretKey, accessKey}",
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
 			if err := m.app.RunAllMigrations(); err != nil {
 				return err
 			}
@@ -26,8 +25,8 @@ func (m *minicloud) keysCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return json.NewEncoder(os.Stdout).Encode(k)
-		},
+			return json.NewEncoder(c.OutOrStdout()).Encode(k)
+		}),
 	}
 	create.Flags().StringVar(&name, "name", "", "a name to recognise the key by (required)")
 	_ = create.MarkFlagRequired("name")
@@ -35,7 +34,7 @@ func (m *minicloud) keysCommand() *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List keys (secrets are never shown again)",
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
 			if err := m.app.RunAllMigrations(); err != nil {
 				return err
 			}
@@ -43,25 +42,25 @@ func (m *minicloud) keysCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(os.Stdout)
+			enc := json.NewEncoder(c.OutOrStdout())
 			enc.SetIndent("", "  ")
 			return enc.Encode(keys)
-		},
+		}),
 	}
 	revoke := &cobra.Command{
 		Use:   "revoke SECRET_ID",
 		Short: "Revoke a key: requests signed with it fail at once",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
 			if err := m.app.RunAllMigrations(); err != nil {
 				return err
 			}
 			if err := m.keys.Revoke(args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stdout, "revoked %s\n", args[0])
+			fmt.Fprintf(c.OutOrStdout(), "revoked %s\n", args[0])
 			return nil
-		},
+		}),
 	}
 	cmd.AddCommand(create, list, revoke)
 	return cmd

@@ -5,6 +5,7 @@ package main
 
 import (
 	"log"
+	"os"
 
 	"github.com/pocketbase/pocketbase"
 
@@ -22,5 +23,8 @@ func main() {
 	app.RootCmd.Short = "Minicloud: a self-hosted CloudBase-compatible backend"
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
+	}
+	if mc.commandFailed {
+		os.Exit(1) // PocketBase's Execute swallows command errors; scripts need the status
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
 
 	"github.com/minicloud/minicloud/apis"
 	"github.com/minicloud/minicloud/auth"
@@ -27,6 +28,9 @@ type config struct {
 
 // minicloud wires the services into a PocketBase app.
 type minicloud struct {
+	// commandFailed records that a Minicloud CLI command returned an error.
+	commandFailed bool
+
 	app   *pocketbase.PocketBase
 	cfg   config
 	store *collections.Store
@@ -122,4 +126,15 @@ func (m *minicloud) bind() {
 		se.App.Logger().Info("minicloud ready", "env", m.cfg.EnvID, "anonymousAuth", m.cfg.AnonymousAuth, "maxLimit", m.cfg.MaxLimit)
 		return se.Next()
 	})
+}
+
+// failing wraps a command's RunE so that its error also sets the exit status.
+func (m *minicloud) failing(run func(c *cobra.Command, args []string) error) func(c *cobra.Command, args []string) error {
+	return func(c *cobra.Command, args []string) error {
+		err := run(c, args)
+		if err != nil {
+			m.commandFailed = true
+		}
+		return err
+	}
 }

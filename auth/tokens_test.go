@@ -1,0 +1,111 @@
+package auth
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+
+	_ "github.com/minicloud/minicloud/migrations"
+)
+
+func newTestService(t *testing.T, cfg Config) (*Service, core.App) {
+	t.Helper()
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
+	if err := app.Bootstrap(); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.RunAllMigrations(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	if cfg.EnvID == "" {
+		cfg.EnvID = "env-a"
+	}
+	return New(app, cfg), app
+}
+
+func TestAnonymousDisabled(t *testing.T) {
+	s, _ := newTestService(t, Config{})
+	if _, err := s.SignInAnonymously(); !errors.Is(err, ErrDisabled) {
+		t.Fatalf("want ErrDisabled, got %v", err)
+	}
+}
+
+func TestTokenLifecycle(t *testing.T) {
+	s, app := newTestService(t, Config{Anonymous: true})
+	rec, err := s.SignInAnonymously()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := s.IssueTokens(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.Verify(tk.AccessToken)
+	if err != nil || id.UserID != rec.Id || id.OpenID != rec.Id || id.Type != TypeAnonymous {
+		t.Fatalf("verify: %+v %v", id, err)
+	}
+	// PocketBase itself accepts the access token (its middleware sets e.Auth)
+	if pbRec, err := app.FindAuthRecordByToken(tk.AccessToken, core.TokenTypeAuth); err != nil || pbRec.Id != rec.Id {
+		t.Fatalf("PocketBase rejects the token: %v", err)
+	}
+	// but never the refresh token
+	if _, err := app.FindAuthRecordByToken(tk.RefreshToken, core.TokenTypeAuth); err == nil {
+		t.Fatal("PocketBase accepted a refresh token as an auth token")
+	}
+	if _, err := s.Verify(tk.RefreshToken); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("refresh token used as access token: %v", err)
+	}
+	fresh, err := s.Refresh(tk.RefreshToken)
+	if err != nil || fresh.AccessToken == "" {
+		t.Fatalf("refresh: %v", err)
+	}
+	if err := s.SignOut(rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{tk.AccessToken, fresh.AccessToken} {
+		if _, err := s.Verify(tok); err == nil {
+			t.Fatal("token survived sign-out")
+		}
+	}
+	if _, err := s.Refresh(fresh.RefreshToken); err == nil {
+		t.Fatal("refresh token survived sign-out")
+	}
+}
+
+func TestTokenRejections(t *testing.T) {
+	s, _ := newTestService(t, Config{Anonymous: true, AccessTokenTTL: time.Second})
+	rec, err := s.SignInAnonymously()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := New(s.app, Config{EnvID: "env-b"})
+	tk, _ := other.IssueTokens(rec)
+	if _, err := s.Verify(tk.AccessToken); !errors.Is(err, ErrWrongEnv) {
+		t.Fatalf("token of another env: %v", err)
+	}
+	expired, err := security.NewJWT(jwt.MapClaims{
+		core.TokenClaimType: core.TokenTypeAuth, core.TokenClaimId: rec.Id,
+		core.TokenClaimCollectionId: rec.Collection().Id, "aud": "env-a",
+		"exp": time.Now().Add(-time.Minute).Unix(),
+	}, s.signingKey(rec), -time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Verify(expired); !errors.Is(err, ErrTokenExpired) {
+		t.Fatalf("expired token: %v", err)
+	}
+	forged, _ := security.NewJWT(jwt.MapClaims{
+		core.TokenClaimType: core.TokenTypeAuth, core.TokenClaimId: rec.Id,
+		core.TokenClaimCollectionId: rec.Collection().Id, "aud": "env-a",
+	}, "not-the-key", time.Hour)
+	for _, bad := range []string{"", "abc", forged} {
+		if _, err := s.Verify(bad); !errors.Is(err, ErrInvalidToken) {
+			t.Errorf("%q: want ErrInvalidToken, got %v", bad, err)
+		}
+	}
+}

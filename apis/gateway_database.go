@@ -29,7 +29,7 @@ func (s *Server) gatewayBegin(e *core.RequestEvent) (collections.Caller, string,
 	if e.Request.PathValue("instance") != defaultInstance || e.Request.PathValue("database") != defaultInstance {
 		return collections.Caller{}, "", invalidParam("only the (default) instance and database exist")
 	}
-	caller, err := s.clientCaller(bearer(e.Request))
+	caller, err := s.clientCaller(e, bearer(e.Request))
 	if err != nil {
 		return caller, "", err
 	}
@@ -46,7 +46,7 @@ func (s *Server) gatewayQuery(e *core.RequestEvent) error {
 	if err != nil {
 		return s.gatewayError(e, err)
 	}
-	filter = dropNullRegexOptions(filter)
+	filter = dropNullOptions(filter)
 	if qs.Get("count") == "true" {
 		n, err := s.store.Count(e.Request.Context(), caller, coll, filter)
 		if err != nil {
@@ -278,7 +278,7 @@ func (s *Server) gatewayAddCollection(e *core.RequestEvent) error {
 	if e.Request.PathValue("instance") != defaultInstance || e.Request.PathValue("database") != defaultInstance {
 		return s.gatewayError(e, invalidParam("only the (default) instance and database exist"))
 	}
-	if _, err := s.clientCaller(bearer(e.Request)); err != nil {
+	if _, err := s.clientCaller(e, bearer(e.Request)); err != nil {
 		return s.gatewayError(e, err)
 	}
 	return s.gatewayError(e, newAPIError(http.StatusForbidden, string(collections.CodePermissionDenied), "clients cannot create collections: use the admin SDK or the dashboard"))
@@ -288,10 +288,16 @@ func (s *Server) gatewayNotFound(e *core.RequestEvent) error {
 	return s.gatewayError(e, newAPIError(http.StatusNotFound, CodeNotFound, "no such API: "+e.Request.Method+" "+e.Request.URL.Path))
 }
 
-// dropNullRegexOptions removes "$options": null beside "$regex". js-sdk's
-// db.RegExp({regexp}) leaves options undefined, which the gateway's EJSON.stringify of the
-// query string turns into null (the /web dialect's JSON.stringify drops it instead).
-func dropNullRegexOptions(d ejson.D) ejson.D {
+// nullableOptions are operator options that js-sdk may leave undefined:
+// db.RegExp({regexp}) without options, geoNear({geometry, maxDistance}) without
+// minDistance…
+var nullableOptions = map[string]bool{"$options": true, "$minDistance": true, "$maxDistance": true}
+
+// dropNullOptions removes those options when they are null. The gateway's query string is
+// made with bson's EJSON.stringify, which turns undefined into null (the /web dialect's
+// JSON.stringify drops it instead); an option cannot mean anything by null, and field
+// names cannot start with '$', so only operator options are touched.
+func dropNullOptions(d ejson.D) ejson.D {
 	if d == nil {
 		return nil
 	}
@@ -299,15 +305,14 @@ func dropNullRegexOptions(d ejson.D) ejson.D {
 	walk = func(v any) any {
 		switch x := v.(type) {
 		case ejson.D:
-			if _, hasRegex := x.Get("$regex"); hasRegex {
-				if o, ok := x.Get("$options"); ok && o == nil {
-					x = x.Delete("$options")
+			out := x[:0:0]
+			for _, e := range x {
+				if e.Value == nil && nullableOptions[e.Key] {
+					continue
 				}
+				out = append(out, ejson.E{Key: e.Key, Value: walk(e.Value)})
 			}
-			for i := range x {
-				x[i].Value = walk(x[i].Value)
-			}
-			return x
+			return out
 		case []any:
 			for i := range x {
 				x[i] = walk(x[i])

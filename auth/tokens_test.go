@@ -109,3 +109,17 @@ func TestTokenRejections(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyLoadedChecksTheRecord(t *testing.T) {
+	s, _ := newTestService(t, Config{Anonymous: true})
+	a, _ := s.SignInAnonymously()
+	b, _ := s.SignInAnonymously()
+	tk, _ := s.IssueTokens(a)
+	if id, err := s.VerifyLoaded(tk.AccessToken, a); err != nil || id.UserID != a.Id {
+		t.Fatalf("loaded record: %v", err)
+	}
+	// a mismatched record is never trusted: the token's own user is loaded and checked
+	if id, err := s.VerifyLoaded(tk.AccessToken, b); err != nil || id.UserID != a.Id {
+		t.Fatalf("mismatched record: %+v %v", id, err)
+	}
+}

@@ -59,6 +59,7 @@ func (s *Server) Routes(se *core.ServeEvent) {
 	v1 := se.Router.Group("/v1")
 	v1.Bind(noLog).Unbind(pbapis.DefaultBodyLimitMiddlewareId)
 	db := v1.Group("/database/instances/{instance}/databases/{database}")
+	db.Unbind(pbapis.DefaultBodyLimitMiddlewareId) // an Unbind does not reach subgroups
 	db.GET("/collections/{collection}/documents", s.gatewayQuery)
 	db.GET("/collections/{collection}/documents/{id}", s.gatewayGetDoc)
 	db.POST("/collections/{collection}/documents", s.gatewayAdd)

@@ -256,7 +256,12 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO `+c.table+` (id, "`+fieldOpenID+`", `+fieldData+`, `+fieldCreated+`, `+fieldUpdated+`) VALUES (?, ?, ?, ?, ?)`, id, openid, string(data), stamp, stamp); err != nil {
-			return insertError(err, id)
+			err = insertError(err, id)
+			if acc == accessOwn && codeOf(err) == CodeDuplicateKey && hasID {
+				// the id exists but lies outside the caller's own documents
+				return newError(CodePermissionDenied, "permission denied: document %s belongs to another user", id)
+			}
+			return err
 		}
 		res.UpsertedID = id
 		res.Doc, _ = decodeDocument(id, openid, data)
@@ -423,5 +428,11 @@ func (p *readPlan) matching(ctx context.Context, q querier, limit int) ([]row, e
 	return out, err
 }
 
-// ErrNotFound is returned by Get when no document has the id.
-var ErrNotFound = errors.New("document not found")
+// codeOf returns the code of a database error, or "".
+func codeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

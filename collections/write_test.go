@@ -2,19 +2,10 @@ package collections
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/minicloud/minicloud/collections/ejson"
 )
-
-func codeOf(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
 
 func TestMultiUpdateIsAtomic(t *testing.T) {
 	s := newTestStore(t)
@@ -121,5 +112,41 @@ func TestClientWriteToMissingCollection(t *testing.T) {
 	}
 	if _, err := s.Insert(context.Background(), Caller{}, "nope", []ejson.D{{}}, InsertOptions{}); codeOf(err) != CodePermissionDenied {
 		t.Fatalf("anonymous caller: %v", err)
+	}
+}
+
+func TestDocumentDepthLimit(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	nest := func(levels int) ejson.D {
+		var v any = int64(1)
+		for i := 1; i < levels; i++ {
+			v = ejson.D{{Key: "a", Value: v}}
+		}
+		return ejson.D{{Key: "a", Value: v}}
+	}
+	if _, err := s.Insert(ctx, AdminCaller, "t", []ejson.D{nest(ejson.MaxDepth)}, InsertOptions{CreateCollection: true}); err != nil {
+		t.Fatalf("%d levels must be accepted: %v", ejson.MaxDepth, err)
+	}
+	if _, err := s.Insert(ctx, AdminCaller, "t", []ejson.D{nest(ejson.MaxDepth + 1)}, InsertOptions{}); codeOf(err) != CodeInvalidParam {
+		t.Fatalf("%d levels must be refused: %v", ejson.MaxDepth+1, err)
+	}
+}
+
+func TestClientSetOnAnotherUsersID(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if err := s.CreateCollection(ctx, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Insert(ctx, Caller{OpenID: "alice"}, "t", []ejson.D{mustDoc(t, `{"_id":"a1","v":1}`)}, InsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Update(ctx, Caller{OpenID: "bob"}, "t", UpdateSpec{Filter: mustDoc(t, `{"_id":"a1"}`), Data: mustDoc(t, `{"v":2}`), Replace: true, Upsert: true})
+	if codeOf(err) != CodePermissionDenied {
+		t.Fatalf("want permission denied, got %v", err)
+	}
+	if n, _ := s.Count(ctx, AdminCaller, "t", mustDoc(t, `{"v":1}`)); n != 1 {
+		t.Fatal("alice's document changed")
 	}
 }

@@ -13,9 +13,14 @@ import (
 	"unicode/utf8"
 )
 
-// MaxDepth bounds the nesting of objects and arrays in any decoded value. MongoDB allows
-// 100 levels of documents; a deeper value is refused instead of exhausting the stack.
+// MaxDepth bounds the nesting of objects and arrays in a document: MongoDB allows 100
+// levels. The store enforces it per document.
 const MaxDepth = 100
+
+// MaxDecodeDepth bounds nesting while decoding a whole request, which wraps documents in
+// an envelope ({data:[doc]}, {$and:[…]}) a few levels deep. A deeper value is refused
+// instead of exhausting the stack.
+const MaxDecodeDepth = MaxDepth + 8
 
 // SyntaxError reports malformed JSON or EJSON with the byte offset where it was found.
 type SyntaxError struct {
@@ -27,7 +32,7 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("invalid JSON at offset %d: %s", e.Offset, e.Msg)
 }
 
-// ErrTooDeep is returned for values nested deeper than MaxDepth.
+// ErrTooDeep is returned for values nested deeper than MaxDecodeDepth.
 var ErrTooDeep = errors.New("document is nested too deeply")
 
 // Unmarshal decodes one JSON/EJSON value. Both relaxed and canonical Extended JSON are
@@ -89,12 +94,12 @@ func (p *parser) value(depth int) (any, error) {
 	}
 	switch c := p.data[p.pos]; {
 	case c == '{':
-		if depth >= MaxDepth {
+		if depth >= MaxDecodeDepth {
 			return nil, ErrTooDeep
 		}
 		return p.object(depth + 1)
 	case c == '[':
-		if depth >= MaxDepth {
+		if depth >= MaxDecodeDepth {
 			return nil, ErrTooDeep
 		}
 		return p.array(depth + 1)
@@ -508,8 +513,9 @@ func decodeDate(inner any) (any, bool, error) {
 	case int64:
 		return Date(x), true, nil
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, true, errors.New("$date must be finite")
+		// beyond ±2^63 ms the value cannot be a date (MongoDB's range is ±2^63 ms)
+		if math.IsNaN(x) || x >= 9.2e18 || x <= -9.2e18 {
+			return nil, true, errors.New("$date is out of range")
 		}
 		return Date(int64(x)), true, nil
 	case string:

@@ -100,13 +100,13 @@ func TestUnmarshalErrors(t *testing.T) {
 }
 
 func TestUnmarshalDepth(t *testing.T) {
-	deep := strings.Repeat(`{"a":`, MaxDepth+1) + "1" + strings.Repeat("}", MaxDepth+1)
+	deep := strings.Repeat(`{"a":`, MaxDecodeDepth+1) + "1" + strings.Repeat("}", MaxDecodeDepth+1)
 	if _, err := UnmarshalString(deep); !errors.Is(err, ErrTooDeep) {
 		t.Fatalf("expected ErrTooDeep, got %v", err)
 	}
-	ok := strings.Repeat(`[`, MaxDepth) + strings.Repeat("]", MaxDepth)
+	ok := strings.Repeat(`[`, MaxDecodeDepth) + strings.Repeat("]", MaxDecodeDepth)
 	if _, err := UnmarshalString(ok); err != nil {
-		t.Fatalf("depth %d should decode: %v", MaxDepth, err)
+		t.Fatalf("depth %d should decode: %v", MaxDecodeDepth, err)
 	}
 }
 
@@ -151,4 +151,12 @@ func FuzzUnmarshal(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDateRange(t *testing.T) {
+	for _, in := range []string{`{"$date":1e30}`, `{"$date":-1e30}`} {
+		if _, err := UnmarshalString(in); err == nil {
+			t.Errorf("%s accepted", in)
+		}
+	}
 }

@@ -18,7 +18,6 @@ package mql
 //     arithmetic); any float64 makes the result float64. Decimal operands are converted with
 //     Decimal.Float, so decimal arithmetic is approximate and yields a float64.
 //   - The positional operators $, $[] and $[<identifier>] (and arrayFilters) are not supported.
-//   - $bit is not supported.
 
 import (
 	"math"
@@ -129,9 +128,6 @@ func ParseUpdate(spec ejson.D, replace bool) (*Update, error) {
 	u := &Update{}
 	for _, e := range spec {
 		if !updKnownOp(e.Key) {
-			if e.Key == "$bit" {
-				return nil, errorf("update operator $bit is not supported")
-			}
 			return nil, errorf("unknown update operator %s", e.Key)
 		}
 		fields, ok := e.Value.(ejson.D)
@@ -268,7 +264,7 @@ func updCheckID(before, after ejson.D) error {
 var updOps = map[string]bool{
 	"$set": true, "$unset": true, "$inc": true, "$mul": true, "$min": true, "$max": true,
 	"$rename": true, "$push": true, "$pop": true, "$pull": true, "$pullAll": true,
-	"$addToSet": true, "$currentDate": true, "$setOnInsert": true,
+	"$addToSet": true, "$currentDate": true, "$setOnInsert": true, "$bit": true,
 }
 
 func updKnownOp(op string) bool { return updOps[op] }
@@ -348,6 +344,19 @@ func (p *updParser) action(op, path string, v any) (*updAction, error) {
 				verb = "multiply"
 			}
 			return nil, errorf("Cannot %s with non-numeric argument: {%s: %s}", verb, path, updShow(v))
+		}
+	case "$bit":
+		d, ok := v.(ejson.D)
+		if !ok || len(d) == 0 {
+			return nil, errorf("$bit needs {and|or|xor: <integer>} for '%s'", path)
+		}
+		for _, b := range d {
+			if b.Key != "and" && b.Key != "or" && b.Key != "xor" {
+				return nil, errorf("The $bit modifier only supports 'and', 'or', and 'xor', not '%s'", b.Key)
+			}
+			if _, isInt := b.Value.(int64); !isInt {
+				return nil, errorf("The $bit modifier field must be an Integer(32/64 bit); a '%s' is not supported here", ejson.TypeName(b.Value))
+			}
 		}
 	case "$currentDate":
 		switch x := v.(type) {
@@ -547,6 +556,13 @@ func updInt(v any) (int64, bool) {
 
 // updCheckStorable rejects $-prefixed field names inside a value that will be stored.
 func updCheckStorable(v any, path string) error {
+	switch v.(type) {
+	case ejson.D, []any:
+		// a container at a path of n segments is level n+1 of the document
+		if strings.Count(path, ".")+2 > ejson.MaxDepth {
+			return errorf("the value of '%s' would nest the document deeper than %d levels", updTrunc(path), ejson.MaxDepth)
+		}
+	}
 	switch x := v.(type) {
 	case ejson.D:
 		for _, e := range x {
@@ -1014,6 +1030,33 @@ func (ap *updApplier) apply(doc ejson.D, a *updAction) (ejson.D, error) {
 				return v, updPut, nil
 			}
 			return nil, updKeep, nil
+		}
+	case "$bit":
+		leaf = func(old any, exists bool) (any, int, error) {
+			cur := int64(0)
+			if exists {
+				n, isInt := old.(int64)
+				if !isInt {
+					return nil, 0, errorf("Cannot apply $bit to a value of non-integral type %s", ejson.TypeName(old))
+				}
+				cur = n
+			}
+			res := cur
+			for _, b := range a.arg.(ejson.D) {
+				x := b.Value.(int64)
+				switch b.Key {
+				case "and":
+					res &= x
+				case "or":
+					res |= x
+				case "xor":
+					res ^= x
+				}
+			}
+			if exists && res == cur {
+				return nil, updKeep, nil
+			}
+			return res, updPut, nil
 		}
 	case "$currentDate":
 		leaf = func(any, bool) (any, int, error) {

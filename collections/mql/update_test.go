@@ -162,7 +162,6 @@ func TestUpdateSet(t *testing.T) {
 		{name: "no conflict for siblings", doc: `{"_id":1}`, update: `{"$set":{"a.b":1,"a.bc":2,"ab":3}}`, want: `{"_id":1,"a":{"b":1,"bc":2},"ab":3}`},
 		{name: "unknown operator", doc: `{"_id":1}`, update: `{"$foo":{"a":1}}`, err: "unknown update operator $foo"},
 		{name: "unknown operator empty", doc: `{"_id":1}`, update: `{"$foo":{}}`, err: "unknown update operator $foo"},
-		{name: "bit unsupported", doc: `{"_id":1}`, update: `{"$bit":{"a":{"and":1}}}`, err: "$bit is not supported"},
 		{name: "operator argument not object", doc: `{"_id":1}`, update: `{"$set":5}`, err: "must be an object"},
 		{name: "mixed operators and fields", doc: `{"_id":1}`, update: `{"$set":{"a":1},"b":2}`, err: "cannot mix"},
 	})
@@ -1141,5 +1140,41 @@ func TestUpdateMingoDifferential(t *testing.T) {
 	}
 	if stats["equal"] < n/2 {
 		t.Errorf("only %d of %d cases compared equal: the generator is too far from what mingo supports", stats["equal"], n)
+	}
+}
+
+func TestUpdateBit(t *testing.T) {
+	cases := []struct{ doc, upd, want string }{
+		{`{"f":13}`, `{"$bit":{"f":{"and":10}}}`, `{"f":8}`},
+		{`{"f":13}`, `{"$bit":{"f":{"or":2}}}`, `{"f":15}`},
+		{`{"f":13}`, `{"$bit":{"f":{"xor":5}}}`, `{"f":8}`},
+		{`{}`, `{"$bit":{"f":{"or":3}}}`, `{"f":3}`},
+	}
+	for _, c := range cases {
+		d, _ := ejson.UnmarshalDoc([]byte(c.doc))
+		spec, _ := ejson.UnmarshalDoc([]byte(c.upd))
+		u, err := ParseUpdate(spec, false)
+		if err != nil {
+			t.Fatalf("%s: %v", c.upd, err)
+		}
+		out, _, err := u.Apply(d, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ejson.MarshalString(out, ejson.Relaxed); got != c.want {
+			t.Errorf("%s on %s = %s, want %s", c.upd, c.doc, got, c.want)
+		}
+	}
+	for _, bad := range []string{`{"$bit":{"f":{"nand":1}}}`, `{"$bit":{"f":{"and":1.5}}}`, `{"$bit":{"f":1}}`} {
+		spec, _ := ejson.UnmarshalDoc([]byte(bad))
+		if _, err := ParseUpdate(spec, false); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	d, _ := ejson.UnmarshalDoc([]byte(`{"f":"x"}`))
+	spec, _ := ejson.UnmarshalDoc([]byte(`{"$bit":{"f":{"and":1}}}`))
+	u, _ := ParseUpdate(spec, false)
+	if _, _, err := u.Apply(d, time.Now()); err == nil {
+		t.Error("$bit on a string must fail")
 	}
 }

@@ -97,7 +97,10 @@ function run(bin, args, env) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** waitFor polls fn until it returns a truthy value or the deadline passes. */
+/**
+ * waitFor polls fn until it returns a truthy value or the deadline passes. Errors count
+ * as "not yet", except errors marked `fatal`, which end the wait at once.
+ */
 async function waitFor(fn, { timeout = 10000, interval = 25, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
   let last;
@@ -106,6 +109,7 @@ async function waitFor(fn, { timeout = 10000, interval = 25, what = 'condition' 
       const v = await fn();
       if (v) return v;
     } catch (e) {
+      if (e && e.fatal) throw e;
       last = e;
     }
     if (Date.now() > deadline) {
@@ -116,6 +120,13 @@ async function waitFor(fn, { timeout = 10000, interval = 25, what = 'condition' 
 }
 
 let serverSeq = 0;
+
+// Servers still running when the test process exits (a crash, a missed after()) are
+// killed with it rather than left behind.
+const running = new Set();
+process.on('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
 
 /**
  * startServer starts a server and resolves once GET /api/health answers 200.
@@ -131,9 +142,15 @@ async function startServer(opts = {}) {
     MINICLOUD_ANONYMOUS_AUTH: 'true',
     ...(opts.extraEnv || {}),
   };
-  const key = JSON.parse(await run(bin, ['keys', 'create', '--name', 'conformance', '--dir', dir], baseEnv));
-  for (const k of ['secretId', 'secretKey', 'accessKey']) {
-    if (!key[k]) throw new Error(`keys create printed no ${k}: ${JSON.stringify(key)}`);
+  let key;
+  try {
+    key = JSON.parse(await run(bin, ['keys', 'create', '--name', 'conformance', '--dir', dir], baseEnv));
+    for (const k of ['secretId', 'secretKey', 'accessKey']) {
+      if (!key[k]) throw new Error(`keys create printed no ${k}: ${JSON.stringify(key)}`);
+    }
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
 
   let proc;
@@ -160,7 +177,7 @@ async function startServer(opts = {}) {
     try {
       await waitFor(
         async () => {
-          if (exited) throw Object.assign(new Error(`server exited early (${JSON.stringify(exited)}):\n${log}`), { exited: true });
+          if (exited) throw Object.assign(new Error(`server exited early (${JSON.stringify(exited)}):\n${log}`), { exited: true, fatal: true });
           const res = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(1000) });
           return res.status === 200;
         },
@@ -171,9 +188,12 @@ async function startServer(opts = {}) {
       if (!exited) proc.kill('SIGKILL');
       // the free port may have been taken in between: try another one
       if (attempt < 2 && /address already in use/i.test(log)) continue;
+      if (!process.env.MINICLOUD_KEEP_DATA) fs.rmSync(dir, { recursive: true, force: true });
       throw e instanceof Error && e.exited ? e : new Error(`${e.message}\nserver log:\n${log}`);
     }
   }
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
 
   const url = `http://127.0.0.1:${port}`;
   const seq = ++serverSeq;
@@ -190,7 +210,7 @@ class Server {
     this._apps = [];
   }
 
-  /** log returns what the server printed so far. */
+  /** output is what the server printed so far. */
   get output() {
     return this.getLog();
   }
@@ -202,12 +222,17 @@ class Server {
 
   /** hasCli reports whether `minicloud <group> <sub>` exists. */
   async hasCli(group, sub) {
-    try {
-      const out = await run(this.bin, [group, '--help'], this.baseEnv);
-      return new RegExp(`^\\s+${sub}\\b`, 'm').test(out);
-    } catch {
-      return false;
+    const key = `${group} ${sub}`;
+    this._cliHas = this._cliHas || {};
+    if (!(key in this._cliHas)) {
+      try {
+        const out = await run(this.bin, [group, '--help'], this.baseEnv);
+        this._cliHas[key] = new RegExp(`^\\s+${sub}\\b`, 'm').test(out);
+      } catch {
+        this._cliHas[key] = false;
+      }
     }
+    return this._cliHas[key];
   }
 
   /**

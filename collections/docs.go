@@ -60,8 +60,12 @@ func splitDocument(doc ejson.D) (id any, hasID bool, openid any, hasOpenID bool,
 // validateStoredValue checks what may be stored: no '$'-prefixed or dotted or empty
 // field names (they could never be queried), no server-date placeholders left.
 func validateStoredValue(v any, depth int) error {
-	if depth > ejson.MaxDepth {
-		return newError(CodeInvalidParam, "document is nested too deeply (max %d levels)", ejson.MaxDepth)
+	switch v.(type) {
+	case ejson.D, []any:
+		// depth counts the objects and arrays around v; v is one more level
+		if depth >= ejson.MaxDepth {
+			return newError(CodeInvalidParam, "document is nested too deeply (max %d levels)", ejson.MaxDepth)
+		}
 	}
 	switch x := v.(type) {
 	case ejson.D:

@@ -361,7 +361,85 @@ func (s *Server) actionRemove(r *actionRequest) (any, error) {
 }
 
 func (s *Server) actionAggregate(r *actionRequest) (any, error) {
-	return nil, newAPIError(http.StatusNotImplemented, "DATABASE_AGGREGATE_UNSUPPORTED", "aggregate is not supported yet")
+	coll, err := r.collection()
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkTransaction(); err != nil {
+		return nil, err
+	}
+	v, _ := r.params.Get("stages")
+	list, ok := v.([]any)
+	if !ok {
+		return nil, invalidParam("stages must be an array of {stageKey, stageValue}")
+	}
+	stages := make([]ejson.D, 0, len(list))
+	for _, it := range list {
+		d, ok := it.(ejson.D)
+		if !ok {
+			return nil, invalidParam("stages must be an array of {stageKey, stageValue}")
+		}
+		key, err := stringField(d, "stageKey")
+		if err != nil || key == "" {
+			return nil, invalidParam("every stage needs a stageKey")
+		}
+		// /web sends JSON.stringify(value), /admin an EJSON string; both decode alike
+		val, _ := d.Get("stageValue")
+		if str, isStr := val.(string); isStr {
+			if val, err = ejson.UnmarshalString(str); err != nil {
+				return nil, invalidParam("stageValue of " + key + ": " + collections.AsError(err).Msg)
+			}
+		}
+		stages = append(stages, ejson.D{{Key: key, Value: val}})
+	}
+	docs, err := s.aggregate(r.e, r.caller, coll, stages)
+	if err != nil {
+		return nil, err
+	}
+	encoded := make([]string, len(docs))
+	for i, d := range docs {
+		b, err := ejson.Marshal(d, ejson.Canonical)
+		if err != nil {
+			return nil, err
+		}
+		encoded[i] = string(b)
+	}
+	if r.admin {
+		return map[string]any{"list": encoded}, nil
+	}
+	// js-sdk's CLOUD_API mode parses list as a JSON string of EJSON strings
+	b, err := json.Marshal(encoded)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"list": string(b)}, nil
+}
+
+// aggregate runs a pipeline with the result limits of the caller's dialect: a client
+// pipeline without a $limit stage returns one default page (CloudBase's behaviour), and
+// no pipeline returns more than the store's maximum.
+func (s *Server) aggregate(e *core.RequestEvent, caller collections.Caller, coll string, stages []ejson.D) ([]ejson.D, error) {
+	limit := s.store.MaxLimit()
+	if !caller.Admin && !hasStage(stages, "$limit") {
+		limit = s.cfg.DefaultClientLimit
+	}
+	docs, err := s.store.Aggregate(e.Request.Context(), caller, coll, stages)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) > limit {
+		docs = docs[:limit]
+	}
+	return docs, nil
+}
+
+func hasStage(stages []ejson.D, name string) bool {
+	for _, st := range stages {
+		if len(st) == 1 && st[0].Key == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) actionAddCollection(r *actionRequest) (any, error) {

@@ -68,3 +68,22 @@ func TestAdminActions(t *testing.T) {
 	h.run([]scenario{{name: "revoked key", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: bearerKey,
 		body: `{"action":"database.calculateDocument","collectionName":"auto"}`, expectStatus: 200, expectBody: []string{`"code":"SIGN_PARAM_INVALID"`}}})
 }
+
+func TestActionAggregateEncodings(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.createCollection("agg", collections.PresetReadOnly)
+	tok, _ := h.signIn()
+	bearerKey := map[string]string{"Authorization": "Bearer " + h.admin.AccessKey}
+	h.do(t, scenario{method: http.MethodPost, url: gwDocs + "agg/documents", token: tok, body: `{"data":[{"n":1},{"n":2}]}`, expectStatus: 200})
+	h.run([]scenario{
+		{name: "web: list is a JSON string of EJSON strings", method: http.MethodPost, url: "/web?env=" + testEnv,
+			body:         `{"action":"database.aggregate","env":"` + testEnv + `","access_token":"` + tok + `","collectionName":"agg","stages":[{"stageKey":"$group","stageValue":"{\"_id\":null,\"s\":{\"$sum\":\"$n\"}}"}]}`,
+			expectStatus: 200, expectBody: []string{`"list":"[\"{\\\"_id\\\":null,\\\"s\\\":{\\\"$numberInt\\\":\\\"3\\\"}}\"]"`}},
+		{name: "admin: list of EJSON strings", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: bearerKey,
+			body:         `{"action":"database.aggregateDocuments","collectionName":"agg","stages":[{"stageKey":"$match","stageValue":"{\"n\":{\"$gt\":{\"$numberInt\":\"1\"}}}"},{"stageKey":"$project","stageValue":"{\"_id\":0,\"n\":1}"}]}`,
+			expectStatus: 200, expectBody: []string{`"list":["{\"n\":{\"$numberInt\":\"2\"}}"]`}},
+		{name: "admin: bad stage value", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: bearerKey,
+			body:         `{"action":"database.aggregateDocuments","collectionName":"agg","stages":[{"stageKey":"$limit","stageValue":"{"}]}`,
+			expectStatus: 200, expectBody: []string{`"code":"INVALID_PARAM"`}},
+	})
+}

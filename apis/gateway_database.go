@@ -268,10 +268,41 @@ func (s *Server) gatewayRemove(e *core.RequestEvent) error {
 }
 
 func (s *Server) gatewayAggregate(e *core.RequestEvent) error {
-	if _, _, err := s.gatewayBegin(e); err != nil {
+	caller, coll, err := s.gatewayBegin(e)
+	if err != nil {
 		return s.gatewayError(e, err)
 	}
-	return s.gatewayError(e, newAPIError(http.StatusNotImplemented, "DATABASE_AGGREGATE_UNSUPPORTED", "aggregate is not supported yet"))
+	body, err := s.gatewayBody(e)
+	if err != nil {
+		return s.gatewayError(e, err)
+	}
+	v, _ := body.Get("pipeline")
+	list, ok := v.([]any)
+	if !ok {
+		return s.gatewayError(e, invalidParam("pipeline must be an array of stages"))
+	}
+	stages := make([]ejson.D, 0, len(list))
+	for _, it := range list {
+		d, ok := it.(ejson.D)
+		if !ok {
+			return s.gatewayError(e, invalidParam("every pipeline stage must be an object"))
+		}
+		stages = append(stages, d)
+	}
+	docs, err := s.aggregate(e, caller, coll, stages)
+	if err != nil {
+		return s.gatewayError(e, err)
+	}
+	buf := []byte(`{"list":[`)
+	for i, d := range docs {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if buf, err = ejson.AppendValue(buf, d, ejson.Relaxed); err != nil {
+			return s.gatewayError(e, err)
+		}
+	}
+	return writeJSON(e, http.StatusOK, append(buf, "]}"...))
 }
 
 func (s *Server) gatewayAddCollection(e *core.RequestEvent) error {

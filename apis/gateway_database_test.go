@@ -123,3 +123,32 @@ func TestGatewayLimits(t *testing.T) {
 		t.Fatalf("capped page: %d", n)
 	}
 }
+
+func TestGatewayAggregate(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.createCollection("sales", collections.PresetPrivate)
+	alice, _ := h.signIn()
+	bob, _ := h.signIn()
+	var docs []string
+	for i := 0; i < 30; i++ {
+		docs = append(docs, `{"g":"g`+strconv.Itoa(i%3)+`","n":`+strconv.Itoa(i)+`}`)
+	}
+	h.do(t, scenario{method: http.MethodPost, url: gwDocs + "sales/documents", token: alice, body: `{"data":[` + strings.Join(docs, ",") + `]}`, expectStatus: 200})
+	h.do(t, scenario{method: http.MethodPost, url: gwDocs + "sales/documents", token: bob, body: `{"data":[{"g":"g0","n":1000}]}`, expectStatus: 200})
+	h.run([]scenario{
+		{name: "group over the caller's own documents", method: http.MethodPost, url: gwDocs + "sales/documents/aggregations", token: alice,
+			body:         `{"pipeline":[{"$group":{"_id":"$g","total":{"$sum":"$n"}}},{"$sort":{"_id":{"$numberInt":"1"}}}]}`,
+			expectStatus: 200, expectBody: []string{`{"list":[{"_id":"g0","total":135},{"_id":"g1","total":145},{"_id":"g2","total":155}]}`}},
+		{name: "a client pipeline without $limit returns one default page", method: http.MethodPost, url: gwDocs + "sales/documents/aggregations", token: alice,
+			body: `{"pipeline":[{"$project":{"n":1}}]}`, expectStatus: 200,
+			after: func(t *testing.T, body string) {
+				if n := strings.Count(body, `"n":`); n != collections.DefaultClientLimit {
+					t.Fatalf("%d documents", n)
+				}
+			}},
+		{name: "bad stage", method: http.MethodPost, url: gwDocs + "sales/documents/aggregations", token: alice,
+			body: `{"pipeline":[{"$nope":{}}]}`, expectStatus: 400, expectBody: []string{`"code":"INVALID_PARAM"`}},
+		{name: "pipeline must be an array", method: http.MethodPost, url: gwDocs + "sales/documents/aggregations", token: alice,
+			body: `{"pipeline":{}}`, expectStatus: 400, expectBody: []string{`"code":"INVALID_PARAM"`}},
+	})
+}

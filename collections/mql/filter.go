@@ -191,7 +191,9 @@ func (p *filterParser) logical(op string, v any, depth int) (Node, error) {
 		}
 	case "$comment":
 		return nil, nil
-	case "$where", "$expr", "$text", "$jsonSchema", "$sampleRate":
+	case "$expr":
+		return p.exprNode(v)
+	case "$where", "$text", "$jsonSchema", "$sampleRate":
 		return nil, errorf("unsupported query operator %s", op)
 	}
 	return nil, errorf("unknown top level operator %s", op)

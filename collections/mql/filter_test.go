@@ -526,7 +526,7 @@ func TestParseFilterErrors(t *testing.T) {
 		`{"a":{"$foo":1}}`,
 		`{"$foo":[{"a":1}]}`,
 		`{"$where":"this.a == 1"}`,
-		`{"$expr":{"$eq":["$a",1]}}`,
+		`{"$expr":{"$noSuchOp":["$a",1]}}`,
 		`{"$text":{"$search":"x"}}`,
 		`{"$and":[]}`,
 		`{"$and":{"a":1}}`,
@@ -759,4 +759,28 @@ func mustFilterD(t testing.TB, d ejson.D) *Filter {
 		t.Fatal(err)
 	}
 	return f
+}
+
+func TestExprFilter(t *testing.T) {
+	cases := []struct {
+		filter, doc string
+		want        bool
+	}{
+		{`{"$expr":{"$gt":["$spent","$budget"]}}`, `{"spent":5,"budget":3}`, true},
+		{`{"$expr":{"$gt":["$spent","$budget"]}}`, `{"spent":1,"budget":3}`, false},
+		{`{"a":1,"$expr":{"$eq":[{"$size":"$tags"},2]}}`, `{"a":1,"tags":["x","y"]}`, true},
+		{`{"$or":[{"$expr":{"$lt":["$n",0]}},{"z":true}]}`, `{"n":-2}`, true},
+		{`{"$expr":{"$divide":["$n",0]}}`, `{"n":1}`, false},
+	}
+	for _, c := range cases {
+		q, _ := ejson.UnmarshalDoc([]byte(c.filter))
+		f, err := ParseFilter(q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.filter, err)
+		}
+		d, _ := ejson.UnmarshalDoc([]byte(c.doc))
+		if got := f.Match(d); got != c.want {
+			t.Errorf("%s on %s = %v", c.filter, c.doc, got)
+		}
+	}
 }

@@ -201,14 +201,51 @@ function defineDbSuite(getDriver, getSrv) {
       assert.deepEqual((await d.get(c.field({ nums: d._.project.slice([1, 1]) })))[0].nums, [20]);
     });
 
-    it('expr with aggregation operators', { todo: 'collections/mql: $expr is not supported ("unsupported query operator $expr")' }, async () => {
+    it('expr with aggregation operators', async () => {
       const got = await d.get(d.db.collection(coll).where(d._.expr(d._.aggregate.gt(['$n', '$grp']))));
-      assert.deepEqual(ids(got), ['d', 'e', 'f']);
+      assert.deepEqual(ids(got), ['b', 'c', 'd', 'e', 'f']);
     });
 
     it('doc.field projection', async () => {
       const doc = await d.docGet(coll, 'b', { s: true });
       assert.deepEqual(doc, { _id: 'b', s: 'Banana' });
+    });
+
+    it('aggregate: match, group with accumulators, sort', async () => {
+      const $ = d._.aggregate;
+      const got = await d.aggregate(d.db.collection(coll).aggregate()
+        .match({ n: d._.gt(1) })
+        .group({ _id: '$grp', total: $.sum('$n'), avg: $.avg('$n'), names: $.push('$s'), first: $.first('$_id') })
+        .sort({ _id: 1 }));
+      assert.deepEqual(got, [
+        { _id: 1, total: 2, avg: 2, names: ['Banana'], first: 'b' },
+        { _id: 2, total: 7, avg: 3.5, names: ['cherry', 'date'], first: 'c' },
+        { _id: 3, total: 11.5, avg: 5.75, names: ['elder', 'fig'], first: 'e' },
+      ]);
+    });
+
+    it('aggregate: project with expressions, unwind, sortByCount, skip, limit, count', async () => {
+      const $ = d._.aggregate;
+      const projected = await d.aggregate(d.db.collection(coll).aggregate()
+        .match({ _id: d._.in(['a', 'b']) })
+        .project({ _id: 0, id: '$_id', double: $.multiply(['$n', 2]), upper: $.toUpper('$s'), ntags: $.size('$tags') })
+        .sort({ id: 1 }));
+      assert.deepEqual(projected, [
+        { id: 'a', double: 2, upper: 'APPLE', ntags: 2 },
+        { id: 'b', double: 4, upper: 'BANANA', ntags: 2 },
+      ]);
+      const tags = await d.aggregate(d.db.collection(coll).aggregate().unwind('$tags').sortByCount('$tags').sort({ count: -1, _id: 1 }).limit(2));
+      assert.deepEqual(tags, [{ _id: 'a', count: 3 }, { _id: 'b', count: 2 }]);
+      const page = await d.aggregate(d.db.collection(coll).aggregate().sort({ n: -1 }).skip(1).limit(2).project({ _id: 1 }));
+      assert.deepEqual(page, [{ _id: 'e' }, { _id: 'd' }]);
+      const counted = await d.aggregate(d.db.collection(coll).aggregate().match({ grp: 3 }).count('howMany'));
+      assert.deepEqual(counted, [{ howMany: 2 }]);
+    });
+
+    it('aggregate: dates come back as Dates', async () => {
+      const got = await d.aggregate(d.db.collection(coll).aggregate().match({ d: d._.exists(true) }).project({ _id: 1, d: 1, y: d._.aggregate.year('$d') }).sort({ _id: 1 }));
+      assert.deepEqual(got.map((x) => x.y), [2023, 2024, 2025]);
+      assert.ok(got.every((x) => x.d instanceof Date), JSON.stringify(got));
     });
   });
 

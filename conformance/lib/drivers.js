@@ -136,6 +136,13 @@ function jsDriver(user) {
       assert.deepEqual(keys(res), ['requestId', 'total'], `count result ${JSON.stringify(res)}`);
       return res.total;
     },
+    async aggregate(agg) {
+      const res = await agg.end();
+      fail(res, 'aggregate');
+      assert.deepEqual(keys(res), ['data', 'requestId'], `aggregate result ${JSON.stringify(res)}`);
+      assert.ok(Array.isArray(res.data));
+      return res.data;
+    },
     async error(fn) {
       let res;
       try {
@@ -216,6 +223,12 @@ function nodeDriver(app) {
       const res = await query.count();
       assert.deepEqual(keys(res), ['requestId', 'total'], `count result ${JSON.stringify(res)}`);
       return res.total;
+    },
+    async aggregate(agg) {
+      const res = await agg.end();
+      assert.deepEqual(keys(res), ['data', 'requestId'], `aggregate result ${JSON.stringify(res)}`);
+      assert.ok(Array.isArray(res.data));
+      return res.data;
     },
     async error(fn) {
       let res;
@@ -315,6 +328,12 @@ function wxDriver(cloud) {
       assert.deepEqual(keys(res), ['errMsg', 'total'], `count result ${JSON.stringify(res)}`);
       ok(res, 'collection.count');
       return res.total;
+    },
+    async aggregate(agg) {
+      const res = await agg.end();
+      assert.deepEqual(keys(res), ['errMsg', 'list'], `aggregate result ${JSON.stringify(res)}`);
+      ok(res, 'collection.aggregate');
+      return res.list;
     },
     async error(fn) {
       let res;

@@ -87,3 +87,13 @@ func TestActionAggregateEncodings(t *testing.T) {
 			expectStatus: 200, expectBody: []string{`"code":"INVALID_PARAM"`}},
 	})
 }
+
+func TestAdminKeyLastUsed(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.do(t, scenario{method: http.MethodPost, url: "/admin?env=" + testEnv, headers: map[string]string{"Authorization": "Bearer " + h.admin.AccessKey},
+		body: `{"action":"database.addCollection","collectionName":"x"}`, expectStatus: 200})
+	keys, err := h.keys.List()
+	if err != nil || len(keys) != 1 || keys[0].LastUsed.IsZero() {
+		t.Fatalf("lastUsed not recorded: %+v %v", keys, err)
+	}
+}

@@ -20,7 +20,9 @@ func (s *Server) adminAction(e *core.RequestEvent) error {
 	if err != nil {
 		return s.actionError(e, requestID(e.Request), err)
 	}
-	if _, err := apikeys.Authenticate(e.Request, raw, s.keys.Lookup, time.Now()); err != nil {
+	now := time.Now()
+	secretID, err := apikeys.Authenticate(e.Request, raw, s.keys.Lookup, now)
+	if err != nil {
 		// unknown keys and bad signatures answer alike, so ids cannot be probed
 		msg := "request signature is invalid"
 		switch {
@@ -31,6 +33,7 @@ func (s *Server) adminAction(e *core.RequestEvent) error {
 		}
 		return s.actionError(e, requestID(e.Request), newAPIError(http.StatusUnauthorized, CodeSignInvalid, msg))
 	}
+	s.keys.MarkUsed(secretID, now)
 	if strings.HasPrefix(e.Request.Header.Get("Content-Type"), "multipart/") {
 		return s.actionError(e, requestID(e.Request), newAPIError(http.StatusNotImplemented, CodeNotAvailable, "WeChat open API and cloudPay calls are not available yet"))
 	}

@@ -127,6 +127,10 @@ const running = new Set();
 process.on('exit', () => {
   for (const p of running) p.kill('SIGKILL');
 });
+// a killed test run (timeout, Ctrl-C) exits through these, so 'exit' above still runs
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)));
+}
 
 /**
  * startServer starts a server and resolves once GET /api/health answers 200.

@@ -12,9 +12,14 @@ import (
 	_ "github.com/minicloud/minicloud/migrations"
 )
 
+// dataMaxIdleConns is how many idle connections the read pool keeps.
+const dataMaxIdleConns = 64
+
 func main() {
 	// DefaultDev stays off even under `go run`: dev mode logs every SQL statement.
-	app := pocketbase.NewWithConfig(pocketbase.Config{})
+	// More idle connections than PocketBase's 15 keep warm SQLite connections (and their
+	// page caches) for concurrent clients instead of reopening them under load.
+	app := pocketbase.NewWithConfig(pocketbase.Config{DataMaxIdleConns: dataMaxIdleConns})
 	mc := newMinicloud(app)
 	mc.registerFlags()
 	mc.bind()

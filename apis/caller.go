@@ -4,25 +4,16 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/pocketbase/pocketbase/core"
-
 	"github.com/minicloud/minicloud/auth"
 	"github.com/minicloud/minicloud/collections"
-	"github.com/minicloud/minicloud/migrations"
 )
 
 // clientCaller verifies a client dialect's access token.
-func (s *Server) clientCaller(e *core.RequestEvent, token string) (collections.Caller, error) {
+func (s *Server) clientCaller(token string) (collections.Caller, error) {
 	if token == "" {
 		return collections.Caller{}, newAPIError(http.StatusUnauthorized, CodeUnauthenticated, "sign in first: the request carries no access token")
 	}
-	var id auth.Identity
-	var err error
-	if e.Auth != nil && e.Auth.Collection().Name == migrations.Users && token == bearer(e.Request) {
-		id, err = s.auth.VerifyLoaded(token, e.Auth)
-	} else {
-		id, err = s.auth.Verify(token)
-	}
+	id, err := s.auth.VerifyCached(token)
 	switch {
 	case err == nil:
 		return collections.Caller{OpenID: id.OpenID}, nil

@@ -29,7 +29,7 @@ func (s *Server) gatewayBegin(e *core.RequestEvent) (collections.Caller, string,
 	if e.Request.PathValue("instance") != defaultInstance || e.Request.PathValue("database") != defaultInstance {
 		return collections.Caller{}, "", invalidParam("only the (default) instance and database exist")
 	}
-	caller, err := s.clientCaller(e, bearer(e.Request))
+	caller, err := s.clientCaller(bearer(e.Request))
 	if err != nil {
 		return caller, "", err
 	}
@@ -309,7 +309,7 @@ func (s *Server) gatewayAddCollection(e *core.RequestEvent) error {
 	if e.Request.PathValue("instance") != defaultInstance || e.Request.PathValue("database") != defaultInstance {
 		return s.gatewayError(e, invalidParam("only the (default) instance and database exist"))
 	}
-	if _, err := s.clientCaller(e, bearer(e.Request)); err != nil {
+	if _, err := s.clientCaller(bearer(e.Request)); err != nil {
 		return s.gatewayError(e, err)
 	}
 	return s.gatewayError(e, newAPIError(http.StatusForbidden, string(collections.CodePermissionDenied), "clients cannot create collections: use the admin SDK or the dashboard"))

@@ -55,11 +55,13 @@ func (s *Server) Bind() {
 func (s *Server) Routes(se *core.ServeEvent) {
 	noLog := pbapis.SkipSuccessActivityLog()
 
-	// our own body limit (MaxRequestBytes) answers in each dialect's error shape
+	// Our own body limit (MaxRequestBytes) answers in each dialect's error shape, and
+	// our own token check (auth.VerifyCached) replaces PocketBase's, which would read the
+	// user from the database on every request.
 	v1 := se.Router.Group("/v1")
-	v1.Bind(noLog).Unbind(pbapis.DefaultBodyLimitMiddlewareId)
+	v1.Bind(noLog).Unbind(pbapis.DefaultBodyLimitMiddlewareId, pbapis.DefaultLoadAuthTokenMiddlewareId)
 	db := v1.Group("/database/instances/{instance}/databases/{database}")
-	db.Unbind(pbapis.DefaultBodyLimitMiddlewareId) // an Unbind does not reach subgroups
+	db.Unbind(pbapis.DefaultBodyLimitMiddlewareId, pbapis.DefaultLoadAuthTokenMiddlewareId) // an Unbind does not reach subgroups
 	db.GET("/collections/{collection}/documents", s.gatewayQuery)
 	db.GET("/collections/{collection}/documents/{id}", s.gatewayGetDoc)
 	db.POST("/collections/{collection}/documents", s.gatewayAdd)
@@ -70,7 +72,7 @@ func (s *Server) Routes(se *core.ServeEvent) {
 	v1.Any("/{rest...}", s.gatewayNotFound)
 
 	web := se.Router.Group("")
-	web.Bind(noLog).Unbind(pbapis.DefaultBodyLimitMiddlewareId)
+	web.Bind(noLog).Unbind(pbapis.DefaultBodyLimitMiddlewareId, pbapis.DefaultLoadAuthTokenMiddlewareId)
 	web.POST("/web", s.webAction)
 	web.POST("/admin", s.adminAction)
 

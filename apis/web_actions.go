@@ -30,7 +30,7 @@ func (s *Server) webAction(e *core.RequestEvent) error {
 	if token == "" {
 		token = bearer(e.Request)
 	}
-	caller, err := s.clientCaller(e, token)
+	caller, err := s.clientCaller(token)
 	if err != nil {
 		return s.actionError(e, reqID, err)
 	}

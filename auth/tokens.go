@@ -49,8 +49,9 @@ type Config struct {
 
 // Service issues and checks tokens.
 type Service struct {
-	app core.App
-	cfg Config
+	app   core.App
+	cfg   Config
+	users userCache
 }
 
 // New creates the service.
@@ -61,7 +62,16 @@ func New(app core.App, cfg Config) *Service {
 	if cfg.RefreshTokenTTL <= 0 {
 		cfg.RefreshTokenTTL = DefaultRefreshTokenTTL
 	}
-	return &Service{app: app, cfg: cfg}
+	s := &Service{app: app, cfg: cfg}
+	s.users.init()
+	// a user's token key changes on sign-out (and the record may go): drop the cached copy
+	forget := func(e *core.RecordEvent) error {
+		s.users.forget(e.Record.Id)
+		return e.Next()
+	}
+	app.OnRecordAfterUpdateSuccess(migrations.Users).BindFunc(forget)
+	app.OnRecordAfterDeleteSuccess(migrations.Users).BindFunc(forget)
+	return s
 }
 
 // Config returns the service configuration.
@@ -151,20 +161,6 @@ func (s *Service) IssueTokens(rec *core.Record) (Tokens, error) {
 
 // verify checks a token of the given type and returns its user.
 func (s *Service) verify(token, tokenType string) (*core.Record, error) {
-	return s.verifyWith(token, tokenType, nil)
-}
-
-// VerifyLoaded checks an access token whose user PocketBase's auth middleware already
-// loaded (it verified the same token for e.Auth), sparing a second database read.
-func (s *Service) VerifyLoaded(accessToken string, rec *core.Record) (Identity, error) {
-	r, err := s.verifyWith(accessToken, core.TokenTypeAuth, rec)
-	if err != nil {
-		return Identity{}, err
-	}
-	return IdentityOf(r), nil
-}
-
-func (s *Service) verifyWith(token, tokenType string, loaded *core.Record) (*core.Record, error) {
 	// read the claims without validating them yet: expiry is judged only once the
 	// signature proves the token is ours
 	claims := jwt.MapClaims{}
@@ -182,12 +178,9 @@ func (s *Service) verifyWith(token, tokenType string, loaded *core.Record) (*cor
 	if id == "" || colID == "" {
 		return nil, ErrInvalidToken
 	}
-	rec := loaded
-	if rec == nil || rec.Id != id || rec.Collection().Id != colID {
-		var err error
-		if rec, err = s.app.FindRecordById(colID, id); err != nil || !rec.Collection().IsAuth() {
-			return nil, ErrInvalidToken
-		}
+	rec, err := s.app.FindRecordById(colID, id)
+	if err != nil || !rec.Collection().IsAuth() {
+		return nil, ErrInvalidToken
 	}
 	if _, err := security.ParseJWT(token, s.signingKey(rec)); err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
@@ -196,6 +189,41 @@ func (s *Service) verifyWith(token, tokenType string, loaded *core.Record) (*cor
 		return nil, ErrInvalidToken
 	}
 	return rec, nil
+}
+
+// VerifyCached checks an access token against users kept in memory: one JWT parse, no
+// database read for a user seen recently. Every change to a user record evicts it.
+func (s *Service) VerifyCached(accessToken string) (Identity, error) {
+	var rec *core.Record
+	var claims jwt.MapClaims
+	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"})).ParseWithClaims(accessToken, &claims, func(t *jwt.Token) (any, error) {
+		if typ, _ := claims[core.TokenClaimType].(string); typ != core.TokenTypeAuth {
+			return nil, ErrInvalidToken
+		}
+		if aud, _ := claims["aud"].(string); aud != s.cfg.EnvID {
+			return nil, ErrWrongEnv
+		}
+		id, _ := claims[core.TokenClaimId].(string)
+		colID, _ := claims[core.TokenClaimCollectionId].(string)
+		if rec = s.users.get(id); rec == nil || rec.Collection().Id != colID {
+			r, err := s.app.FindRecordById(colID, id)
+			if err != nil || r.Collection().Name != migrations.Users {
+				return nil, ErrInvalidToken
+			}
+			rec = r
+			s.users.put(r)
+		}
+		return []byte(s.signingKey(rec)), nil
+	})
+	switch {
+	case err == nil:
+		return IdentityOf(rec), nil
+	case errors.Is(err, ErrWrongEnv):
+		return Identity{}, ErrWrongEnv
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return Identity{}, ErrTokenExpired
+	}
+	return Identity{}, ErrInvalidToken
 }
 
 // Verify checks an access token.
@@ -217,7 +245,12 @@ func (s *Service) Refresh(refreshToken string) (Tokens, error) {
 }
 
 // SignOut revokes every token of the user by rotating its token key.
-func (s *Service) SignOut(rec *core.Record) error {
+func (s *Service) SignOut(user *core.Record) error {
+	// work on a fresh copy: the record may be the one shared by the token cache
+	rec, err := s.app.FindRecordById(user.Collection().Id, user.Id)
+	if err != nil {
+		return fmt.Errorf("sign out %s: %w", user.Id, err)
+	}
 	rec.RefreshTokenKey()
 	if err := s.app.Save(rec); err != nil {
 		return fmt.Errorf("sign out %s: %w", rec.Id, err)

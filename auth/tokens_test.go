@@ -110,16 +110,37 @@ func TestTokenRejections(t *testing.T) {
 	}
 }
 
-func TestVerifyLoadedChecksTheRecord(t *testing.T) {
+func TestVerifyCached(t *testing.T) {
 	s, _ := newTestService(t, Config{Anonymous: true})
 	a, _ := s.SignInAnonymously()
-	b, _ := s.SignInAnonymously()
 	tk, _ := s.IssueTokens(a)
-	if id, err := s.VerifyLoaded(tk.AccessToken, a); err != nil || id.UserID != a.Id {
-		t.Fatalf("loaded record: %v", err)
+	for i := 0; i < 2; i++ { // a miss, then a hit
+		if id, err := s.VerifyCached(tk.AccessToken); err != nil || id.UserID != a.Id {
+			t.Fatalf("round %d: %+v %v", i, id, err)
+		}
 	}
-	// a mismatched record is never trusted: the token's own user is loaded and checked
-	if id, err := s.VerifyLoaded(tk.AccessToken, b); err != nil || id.UserID != a.Id {
-		t.Fatalf("mismatched record: %+v %v", id, err)
+	if s.users.get(a.Id) == nil {
+		t.Fatal("user not cached")
+	}
+	if _, err := s.VerifyCached(tk.RefreshToken); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("refresh token: %v", err)
+	}
+	// sign-out rotates the key: the cached copy must not keep the old token alive
+	if err := s.SignOut(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.VerifyCached(tk.AccessToken); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("token survived sign-out through the cache: %v", err)
+	}
+	other := New(s.app, Config{EnvID: "env-b"})
+	b, _ := s.SignInAnonymously()
+	tb, _ := other.IssueTokens(b)
+	if _, err := s.VerifyCached(tb.AccessToken); !errors.Is(err, ErrWrongEnv) {
+		t.Fatalf("other env: %v", err)
+	}
+	for _, bad := range []string{"", "x.y.z", tk.AccessToken[:len(tk.AccessToken)-2] + "AA"} {
+		if _, err := s.VerifyCached(bad); !errors.Is(err, ErrInvalidToken) {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }

@@ -227,14 +227,27 @@ func (s *Server) actionQuery(r *actionRequest) (any, error) {
 	} else {
 		q.Limit = s.clientLimit(limit, given)
 	}
-	docs, err := s.store.Find(r.e.Request.Context(), r.caller, coll, q)
-	if err != nil {
-		return nil, err
-	}
-	list := make([]json.RawMessage, len(docs))
-	for i, d := range docs {
-		if list[i], err = r.codec.encodeDoc(d); err != nil {
+	var list []json.RawMessage
+	if r.admin {
+		docs, err := s.store.Find(r.e.Request.Context(), r.caller, coll, q)
+		if err != nil {
 			return nil, err
+		}
+		list = make([]json.RawMessage, len(docs))
+		for i, d := range docs {
+			if list[i], err = r.codec.encodeDoc(d); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		// /web answers relaxed JSON: the storage format, copied as stored
+		docs, err := s.store.FindJSON(r.e.Request.Context(), r.caller, coll, q)
+		if err != nil {
+			return nil, err
+		}
+		list = make([]json.RawMessage, len(docs))
+		for i, d := range docs {
+			list[i] = d
 		}
 	}
 	return map[string]any{"list": list, "offset": q.Skip, "limit": q.Limit}, nil

@@ -75,19 +75,21 @@ func (s *Server) gatewayQuery(e *core.RequestEvent) error {
 		return s.gatewayError(e, err)
 	}
 	q.Limit = s.clientLimit(limit, given)
-	docs, err := s.store.Find(e.Request.Context(), caller, coll, q)
+	docs, err := s.store.FindJSON(e.Request.Context(), caller, coll, q)
 	if err != nil {
 		return s.gatewayError(e, err)
 	}
-	buf := make([]byte, 0, 256*len(docs)+64)
+	size := 64
+	for _, d := range docs {
+		size += len(d) + 1
+	}
+	buf := make([]byte, 0, size)
 	buf = append(buf, `{"list":[`...)
 	for i, d := range docs {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		if buf, err = ejson.AppendValue(buf, d, ejson.Relaxed); err != nil {
-			return s.gatewayError(e, err)
-		}
+		buf = append(buf, d...)
 	}
 	buf = append(buf, `],"offset":`...)
 	buf = strconv.AppendInt(buf, int64(q.Skip), 10)
@@ -115,7 +117,7 @@ func (s *Server) gatewayGetDoc(e *core.RequestEvent) error {
 	if err != nil {
 		return s.gatewayError(e, err)
 	}
-	docs, err := s.store.Find(e.Request.Context(), caller, coll, collections.Query{
+	docs, err := s.store.FindJSON(e.Request.Context(), caller, coll, collections.Query{
 		Filter: ejson.D{{Key: "_id", Value: id}}, Limit: 1, Projection: proj,
 	})
 	if err != nil {
@@ -124,11 +126,7 @@ func (s *Server) gatewayGetDoc(e *core.RequestEvent) error {
 	if len(docs) == 0 {
 		return s.gatewayError(e, newAPIError(http.StatusNotFound, CodeDocNotExist, "document "+id+" does not exist"))
 	}
-	b, err := ejson.Marshal(docs[0], ejson.Relaxed)
-	if err != nil {
-		return s.gatewayError(e, err)
-	}
-	return writeJSON(e, http.StatusOK, b)
+	return writeJSON(e, http.StatusOK, docs[0])
 }
 
 func (s *Server) gatewayBody(e *core.RequestEvent) (ejson.D, error) {

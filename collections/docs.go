@@ -16,6 +16,7 @@ type row struct {
 	id     string
 	openid string
 	doc    ejson.D // _id first, then the stored fields, then _openid when set
+	data   []byte  // the stored body, when the plan read the row without decoding it
 }
 
 // decodeDocument rebuilds the CloudBase document from its columns.

@@ -32,6 +32,8 @@ type readPlan struct {
 	sorted  bool // the SQL order is MongoDB's order
 	sort    mql.Sort
 	near    *mql.Near
+	// raw lets exact plans return rows undecoded (row.data), for FindJSON
+	raw bool
 }
 
 // prepareFilter resolves server dates, parses the filter and adds the caller's owner
@@ -72,31 +74,66 @@ func (c *coll) plan(f *mql.Filter, s mql.Sort) *readPlan {
 
 // Find runs a query and returns the matching documents, projected.
 func (s *Store) Find(ctx context.Context, caller Caller, name string, q Query) ([]ejson.D, error) {
-	if err := checkClient(caller); err != nil {
+	rows, proj, err := s.find(ctx, caller, name, q, false)
+	if err != nil {
 		return nil, err
+	}
+	out := make([]ejson.D, len(rows))
+	for i, r := range rows {
+		out[i] = proj.Apply(r.doc)
+	}
+	return out, nil
+}
+
+// FindJSON is Find returning each document as relaxed Extended JSON, the storage
+// format: a plain query (exact plan, no projection) copies the stored bytes into the
+// result instead of decoding and re-encoding every document.
+func (s *Store) FindJSON(ctx context.Context, caller Caller, name string, q Query) ([][]byte, error) {
+	rows, proj, err := s.find(ctx, caller, name, q, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(rows))
+	for i, r := range rows {
+		if r.doc == nil {
+			out[i] = spliceDocument(r.id, r.openid, r.data)
+			continue
+		}
+		b, err := ejson.Marshal(proj.Apply(r.doc), ejson.Relaxed)
+		if err != nil {
+			return nil, AsError(err)
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+func (s *Store) find(ctx context.Context, caller Caller, name string, q Query, raw bool) ([]row, *mql.Projection, error) {
+	if err := checkClient(caller); err != nil {
+		return nil, nil, err
 	}
 	c, err := s.lookup(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	acc := c.settings().preset.readAccess(caller)
 	if acc == accessDenied {
-		return nil, denied(name, "read")
+		return nil, nil, denied(name, "read")
 	}
 	f, err := prepareFilter(q.Filter, acc == accessOwn, caller.OpenID, time.Now())
 	if err != nil {
-		return nil, AsError(err)
+		return nil, nil, AsError(err)
 	}
 	srt, err := mql.NewSort(q.Sort)
 	if err != nil {
-		return nil, AsError(err)
+		return nil, nil, AsError(err)
 	}
 	proj, err := mql.ParseProjection(q.Projection)
 	if err != nil {
-		return nil, AsError(err)
+		return nil, nil, AsError(err)
 	}
 	if q.Skip < 0 {
-		return nil, newError(CodeInvalidParam, "skip must not be negative")
+		return nil, nil, newError(CodeInvalidParam, "skip must not be negative")
 	}
 	limit := q.Limit
 	if limit <= 0 || limit > s.cfg.MaxLimit {
@@ -104,15 +141,13 @@ func (s *Store) Find(ctx context.Context, caller Caller, name string, q Query) (
 	}
 	c.shapeMu.RLock()
 	defer c.shapeMu.RUnlock()
-	rows, err := c.plan(f, srt).run(ctx, s.readDB, q.Skip, limit)
+	p := c.plan(f, srt)
+	p.raw = raw && proj.IsEmpty()
+	rows, err := p.run(ctx, s.readDB, q.Skip, limit)
 	if err != nil {
-		return nil, AsError(err)
+		return nil, nil, AsError(err)
 	}
-	out := make([]ejson.D, len(rows))
-	for i, r := range rows {
-		out[i] = proj.Apply(r.doc)
-	}
-	return out, nil
+	return rows, proj, nil
 }
 
 // Count returns how many documents match a filter.
@@ -136,8 +171,7 @@ func (s *Store) Count(ctx context.Context, caller Caller, name string, filter ej
 	defer c.shapeMu.RUnlock()
 	p := c.plan(f, nil)
 	if p.cond.exact {
-		var n int64
-		err := s.readDB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+c.table+" WHERE "+p.cond.sql, p.cond.args...).Scan(&n)
+		n, err := s.countSQL(ctx, c, p.cond)
 		if err != nil {
 			return 0, AsError(fmt.Errorf("count %s: %w", name, err))
 		}
@@ -232,6 +266,8 @@ func (p *readPlan) run(ctx context.Context, q querier, skip, limit int) ([]row, 
 // limit < 0 means no LIMIT; an optional offset applies with a limit. fn returns true
 // to stop early.
 func (p *readPlan) scan(ctx context.Context, q querier, order string, orderArgs []any, limit int, fn func(row) (bool, error), offset ...int) error {
+	// only an exact, SQL-ordered plan never looks at documents
+	lazy := p.raw && p.sorted && p.cond.exact && p.near == nil
 	query := "SELECT rowid, id, " + `"` + fieldOpenID + `", ` + fieldData + " FROM " + p.c.table + " WHERE " + p.cond.sql
 	args := append([]any{}, p.cond.args...)
 	if order != "" {
@@ -244,7 +280,7 @@ func (p *readPlan) scan(ctx context.Context, q querier, order string, orderArgs 
 			query += " OFFSET " + strconv.Itoa(offset[0])
 		}
 	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	rows, err := p.c.store.query(ctx, q, query, args...)
 	if err != nil {
 		return fmt.Errorf("query %s: %w", p.c.name, err)
 	}
@@ -255,12 +291,17 @@ func (p *readPlan) scan(ctx context.Context, q querier, order string, orderArgs 
 		if err := rows.Scan(&r.rowid, &r.id, &r.openid, &data); err != nil {
 			return fmt.Errorf("read %s: %w", p.c.name, err)
 		}
-		doc, err := decodeDocument(r.id, r.openid, data)
-		if err != nil {
-			// a row edited around Minicloud with invalid JSON: skip it rather than fail every query
-			continue
+		if lazy {
+			// returned as stored: the caller copies the bytes into its response
+			r.data = append([]byte(nil), data...)
+		} else {
+			doc, err := decodeDocument(r.id, r.openid, data)
+			if err != nil {
+				// a row edited around Minicloud with invalid JSON: skip it rather than fail every query
+				continue
+			}
+			r.doc = doc
 		}
-		r.doc = doc
 		stop, err := fn(r)
 		if err != nil {
 			return err
@@ -270,4 +311,56 @@ func (p *readPlan) scan(ctx context.Context, q querier, order string, orderArgs 
 		}
 	}
 	return rows.Err()
+}
+
+func (s *Store) countSQL(ctx context.Context, c *coll, cond sqlCond) (int64, error) {
+	rows, err := s.query(ctx, s.readDB, "SELECT COUNT(*) FROM "+c.table+" WHERE "+cond.sql, cond.args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
+}
+
+// spliceDocument builds a document's relaxed JSON from its stored body without decoding
+// it: {"_id":…, <the body's fields>, "_openid":…}, the order decodeDocument produces.
+func spliceDocument(id, openid string, body []byte) []byte {
+	out := make([]byte, 0, len(body)+len(id)+len(openid)+32)
+	out = append(out, `{"_id":`...)
+	out = ejson.AppendString(out, id)
+	inner := trimObject(body)
+	if len(inner) > 0 {
+		out = append(out, ',')
+		out = append(out, inner...)
+	}
+	if openid != "" {
+		out = append(out, `,"_openid":`...)
+		out = ejson.AppendString(out, openid)
+	}
+	return append(out, '}')
+}
+
+// trimObject returns what lies between the braces of a JSON object (stored bodies are
+// compact objects written by the store or normalised by its hooks).
+func trimObject(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\n' || b[0] == '\t' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\n' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return nil
+	}
+	inner := b[1 : len(b)-1]
+	for len(inner) > 0 && (inner[0] == ' ' || inner[0] == '\n' || inner[0] == '\t' || inner[0] == '\r') {
+		inner = inner[1:]
+	}
+	return inner
 }

@@ -103,6 +103,16 @@ func checkQuery(t testing.TB, s *Store, coll string, docs []ejson.D, q Query) {
 			t.Fatalf("Find %s: document %d differs:\n got %v\nwant %v", describeQuery(q), i, got[i], want[i])
 		}
 	}
+	js, err := s.FindJSON(ctx, AdminCaller, coll, q)
+	if err != nil || len(js) != len(got) {
+		t.Fatalf("FindJSON %s: %d documents, %v", describeQuery(q), len(js), err)
+	}
+	for i := range js {
+		want, _ := ejson.Marshal(got[i], ejson.Relaxed)
+		if string(js[i]) != string(want) {
+			t.Fatalf("FindJSON %s: document %d\n got %s\nwant %s", describeQuery(q), i, js[i], want)
+		}
+	}
 	n, err := s.Count(ctx, AdminCaller, coll, q.Filter)
 	if err != nil {
 		t.Fatalf("Count %s: %v", describeQuery(q), err)

@@ -66,13 +66,15 @@ type Config struct {
 
 // Store is the document database.
 type Store struct {
-	app      core.App
-	cfg      Config
-	mu       sync.Mutex
-	colls    map[string]*coll
-	readDB   *sql.DB
-	writeDB  *sql.DB
-	metaOnce sync.Once
+	app     core.App
+	cfg     Config
+	mu      sync.Mutex
+	colls   map[string]*coll
+	readDB  *sql.DB
+	writeDB *sql.DB
+	// prepared statements by SQL text, per pool
+	readStmts, writeStmts *stmtCache
+	metaOnce              sync.Once
 }
 
 // New creates a store over a bootstrapped PocketBase app.
@@ -90,6 +92,7 @@ func New(app core.App, cfg Config) (*Store, error) {
 		return nil, errors.New("collections: unexpected PocketBase database type")
 	}
 	s.readDB, s.writeDB = rdb.DB(), wdb.DB()
+	s.readStmts, s.writeStmts = newStmtCache(s.readDB), newStmtCache(s.writeDB)
 	s.bindHooks()
 	return s, nil
 }
@@ -102,6 +105,7 @@ func (s *Store) App() core.App { return s.app }
 
 // coll is the cached state of one document collection.
 type coll struct {
+	store  *Store
 	name   string
 	table  string // quoted table name, validated
 	pbID   string
@@ -182,6 +186,8 @@ func (s *Store) lookup(name string) (*coll, error) {
 // forget drops cached state (or a cached absence) so that the next use reloads it.
 // Collection names are case-insensitive in PocketBase, so every casing is dropped.
 func (s *Store) forget(name string) {
+	s.readStmts.reset()
+	s.writeStmts.reset()
 	s.mu.Lock()
 	for k := range s.colls {
 		if strings.EqualFold(k, name) {
@@ -204,6 +210,7 @@ func (s *Store) load(name string) (*coll, error) {
 		return nil, newError(CodeCollectionNotExist, "collection %s does not exist", name)
 	}
 	c := &coll{
+		store:      s,
 		name:       name,
 		table:      `"` + pc.Name + `"`,
 		pbID:       pc.Id,

@@ -75,18 +75,24 @@ func (s *Store) Insert(ctx context.Context, caller Caller, name string, docs []e
 		bodies = append(bodies, body)
 	}
 	ids := make([]string, len(items))
+	insert := c.insertSQL()
+	st, err := s.writeStmt(ctx, insert)
+	if err != nil {
+		return nil, AsError(err)
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.recordArrayPaths(ctx, tx, c, bodies); err != nil {
 			return err
 		}
 		stamp := pbTime(now)
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO `+c.table+` (id, "`+fieldOpenID+`", `+fieldData+`, `+fieldCreated+`, `+fieldUpdated+`) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
+		var txst *sql.Stmt
+		if st != nil {
+			txst = tx.StmtContext(ctx, st)
+		} else if txst, err = tx.PrepareContext(ctx, insert); err != nil {
 			return err
 		}
-		defer stmt.Close()
 		for i, it := range items {
-			if _, err := stmt.ExecContext(ctx, it.id, it.openid, string(it.data), stamp, stamp); err != nil {
+			if _, err := txst.ExecContext(ctx, it.id, it.openid, string(it.data), stamp, stamp); err != nil {
 				return insertError(err, it.id)
 			}
 			ids[i] = it.id
@@ -108,6 +114,11 @@ func insertError(err error, id string) error {
 		return newError(CodeDuplicateKey, "duplicate key: the document repeats a unique index key")
 	}
 	return err
+}
+
+// insertSQL is the statement that inserts one document.
+func (c *coll) insertSQL() string {
+	return `INSERT INTO ` + c.table + ` (id, "` + fieldOpenID + `", ` + fieldData + `, ` + fieldCreated + `, ` + fieldUpdated + `) VALUES (?, ?, ?, ?, ?)`
 }
 
 // inTx runs fn in a write transaction on the single writer connection.
@@ -255,7 +266,7 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 		if err := s.recordArrayPaths(ctx, tx, c, []ejson.D{body}); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+c.table+` (id, "`+fieldOpenID+`", `+fieldData+`, `+fieldCreated+`, `+fieldUpdated+`) VALUES (?, ?, ?, ?, ?)`, id, openid, string(data), stamp, stamp); err != nil {
+		if _, err := tx.ExecContext(ctx, c.insertSQL(), id, openid, string(data), stamp, stamp); err != nil {
 			err = insertError(err, id)
 			if acc == accessOwn && codeOf(err) == CodeDuplicateKey && hasID {
 				// the id exists but lies outside the caller's own documents

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/minicloud/minicloud/collections/ejson"
@@ -275,10 +274,12 @@ func (p *readPlan) scan(ctx context.Context, q querier, order string, orderArgs 
 		args = append(args, orderArgs...)
 	}
 	if limit >= 0 {
-		query += " LIMIT " + strconv.Itoa(limit)
-		if len(offset) > 0 && offset[0] > 0 {
-			query += " OFFSET " + strconv.Itoa(offset[0])
+		off := 0
+		if len(offset) > 0 {
+			off = offset[0]
 		}
+		query += " LIMIT ? OFFSET ?"
+		args = append(args, limit, off)
 	}
 	rows, err := p.c.store.query(ctx, q, query, args...)
 	if err != nil {

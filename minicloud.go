@@ -121,7 +121,8 @@ func (m *minicloud) bind() {
 		return nil
 	})
 	m.app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		srv := apis.NewServer(se.App, apis.Config{EnvID: m.cfg.EnvID, DefaultClientLimit: m.cfg.DefaultLimit}, m.store, m.auth, m.keys)
+		srv := apis.NewServer(se.App, apis.Config{EnvID: m.cfg.EnvID, DefaultClientLimit: m.cfg.DefaultLimit},
+			apis.Services{Store: m.store, Auth: m.auth, Keys: m.keys})
 		srv.Routes(se)
 		se.App.Logger().Info("minicloud ready", "env", m.cfg.EnvID, "anonymousAuth", m.cfg.AnonymousAuth, "maxLimit", m.cfg.MaxLimit)
 		return se.Next()

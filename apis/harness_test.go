@@ -54,7 +54,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	authSvc := auth.New(app, auth.Config{EnvID: testEnv, Anonymous: opts.anonymous})
-	srv := NewServer(app, Config{EnvID: testEnv}, store, authSvc, keys)
+	srv := NewServer(app, Config{EnvID: testEnv}, Services{Store: store, Auth: authSvc, Keys: keys})
 	r, err := pbapis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)

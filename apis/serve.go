@@ -24,6 +24,13 @@ type Config struct {
 	DefaultClientLimit int
 }
 
+// Services are the engines the handlers call.
+type Services struct {
+	Store *collections.Store
+	Auth  *auth.Service
+	Keys  *apikeys.Registry
+}
+
 // Server holds the services the handlers call.
 type Server struct {
 	app   core.App
@@ -34,11 +41,22 @@ type Server struct {
 }
 
 // NewServer creates the HTTP edge over its services.
-func NewServer(app core.App, cfg Config, store *collections.Store, authSvc *auth.Service, keys *apikeys.Registry) *Server {
+func NewServer(app core.App, cfg Config, svc Services) *Server {
 	if cfg.DefaultClientLimit <= 0 {
 		cfg.DefaultClientLimit = collections.DefaultClientLimit
 	}
-	return &Server{app: app, cfg: cfg, store: store, auth: authSvc, keys: keys}
+	return &Server{app: app, cfg: cfg, store: svc.Store, auth: svc.Auth, keys: svc.Keys}
+}
+
+// actionFor finds the handler of a /web or /admin action. Each capability keeps its
+// own table (databaseActions, …), listed here.
+func actionFor(name string) (actionFunc, bool) {
+	for _, table := range []map[string]actionFunc{databaseActions} {
+		if fn, ok := table[name]; ok {
+			return fn, true
+		}
+	}
+	return nil, false
 }
 
 // Bind registers the routes when PocketBase serves.

@@ -22,7 +22,7 @@ func (s *Server) webAction(e *core.RequestEvent) error {
 		return s.actionError(e, reqID, err)
 	}
 	action, _ := stringField(params, "action")
-	fn, ok := databaseActions[action]
+	fn, ok := actionFor(action)
 	if !ok {
 		return s.actionError(e, reqID, newAPIError(http.StatusBadRequest, CodeInvalidAction, "unknown action "+action))
 	}

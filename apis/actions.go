@@ -1,6 +1,7 @@
 package apis
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -92,7 +93,7 @@ var adminCodec = actionCodec{
 
 // actionRequest is one decoded action call.
 type actionRequest struct {
-	e      *core.RequestEvent
+	ctx    context.Context
 	params ejson.D
 	caller collections.Caller
 	codec  actionCodec
@@ -182,7 +183,7 @@ func (s *Server) actionInsert(r *actionRequest) (any, error) {
 	if id, _ := r.params.Get("_id"); id != nil && single {
 		docs[0] = append(ejson.D{{Key: "_id", Value: id}}, docs[0].Delete("_id")...)
 	}
-	ids, err := s.store.Insert(r.e.Request.Context(), r.caller, coll, docs, collections.InsertOptions{CreateCollection: r.admin})
+	ids, err := s.store.Insert(r.ctx, r.caller, coll, docs, collections.InsertOptions{CreateCollection: r.admin})
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +230,7 @@ func (s *Server) actionQuery(r *actionRequest) (any, error) {
 	}
 	var list []json.RawMessage
 	if r.admin {
-		docs, err := s.store.Find(r.e.Request.Context(), r.caller, coll, q)
+		docs, err := s.store.Find(r.ctx, r.caller, coll, q)
 		if err != nil {
 			return nil, err
 		}
@@ -241,7 +242,7 @@ func (s *Server) actionQuery(r *actionRequest) (any, error) {
 		}
 	} else {
 		// /web answers relaxed JSON: the storage format, copied as stored
-		docs, err := s.store.FindJSON(r.e.Request.Context(), r.caller, coll, q)
+		docs, err := s.store.FindJSON(r.ctx, r.caller, coll, q)
 		if err != nil {
 			return nil, err
 		}
@@ -262,7 +263,7 @@ func (s *Server) actionCount(r *actionRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.store.Count(r.e.Request.Context(), r.caller, coll, filter)
+	n, err := s.store.Count(r.ctx, r.caller, coll, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +312,7 @@ func (s *Server) actionUpdate(r *actionRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.store.Update(r.e.Request.Context(), r.caller, coll, spec)
+	res, err := s.store.Update(r.ctx, r.caller, coll, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +336,7 @@ func (s *Server) actionUpdateAndReturn(r *actionRequest) (any, error) {
 		return nil, err
 	}
 	spec.Multi = false
-	res, err := s.store.Update(r.e.Request.Context(), r.caller, coll, spec)
+	res, err := s.store.Update(r.ctx, r.caller, coll, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +367,7 @@ func (s *Server) actionRemove(r *actionRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.store.Remove(r.e.Request.Context(), r.caller, coll, filter, multi)
+	n, err := s.store.Remove(r.ctx, r.caller, coll, filter, multi)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +406,7 @@ func (s *Server) actionAggregate(r *actionRequest) (any, error) {
 		}
 		stages = append(stages, ejson.D{{Key: key, Value: val}})
 	}
-	docs, err := s.aggregate(r.e, r.caller, coll, stages)
+	docs, err := s.aggregate(r.ctx, r.caller, coll, stages)
 	if err != nil {
 		return nil, err
 	}
@@ -431,12 +432,12 @@ func (s *Server) actionAggregate(r *actionRequest) (any, error) {
 // aggregate runs a pipeline with the result limits of the caller's dialect: a client
 // pipeline without a $limit stage returns one default page (CloudBase's behaviour), and
 // no pipeline returns more than the store's maximum.
-func (s *Server) aggregate(e *core.RequestEvent, caller collections.Caller, coll string, stages []ejson.D) ([]ejson.D, error) {
+func (s *Server) aggregate(ctx context.Context, caller collections.Caller, coll string, stages []ejson.D) ([]ejson.D, error) {
 	limit := s.store.MaxLimit()
 	if !caller.Admin && !hasStage(stages, "$limit") {
 		limit = s.cfg.DefaultClientLimit
 	}
-	docs, err := s.store.Aggregate(e.Request.Context(), caller, coll, stages)
+	docs, err := s.store.Aggregate(ctx, caller, coll, stages)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +464,7 @@ func (s *Server) actionAddCollection(r *actionRequest) (any, error) {
 	if !r.admin {
 		return nil, newAPIError(http.StatusForbidden, string(collections.CodePermissionDenied), "clients cannot create collections: use the admin SDK or the dashboard")
 	}
-	if err := s.store.CreateCollection(r.e.Request.Context(), coll); err != nil {
+	if err := s.store.CreateCollection(r.ctx, coll); err != nil {
 		return nil, err
 	}
 	return map[string]any{}, nil
@@ -500,3 +501,28 @@ func seqRequestID(r *http.Request, params ejson.D) string {
 }
 
 var _ = strconv.Itoa
+
+// AdminAction runs a /admin action without HTTP, with admin rights: what a cloud
+// function's wx-server-sdk (or node-sdk) database calls go through. params is the
+// action's JSON body; the answer is the dialect's `data` object.
+func (s *Server) AdminAction(ctx context.Context, action string, params []byte) (json.RawMessage, error) {
+	fn, ok := actionFor(action)
+	if !ok {
+		return nil, newAPIError(http.StatusBadRequest, CodeInvalidAction, "unknown action "+action)
+	}
+	d, err := decodeObject(params, "the action parameters")
+	if err != nil {
+		return nil, err
+	}
+	data, err := fn(s, &actionRequest{ctx: ctx, params: d, caller: collections.AdminCaller, codec: adminCodec, admin: true})
+	if err != nil {
+		return nil, toAPIError(s.app, err)
+	}
+	return json.Marshal(data)
+}
+
+// ErrorCode returns the CloudBase code and message of an error from AdminAction.
+func ErrorCode(err error) (code, message string) {
+	ae := toAPIError(nil, err)
+	return ae.Code, ae.Message
+}

@@ -97,3 +97,24 @@ func TestAdminKeyLastUsed(t *testing.T) {
 		t.Fatalf("lastUsed not recorded: %+v %v", keys, err)
 	}
 }
+
+func TestAdminActionWithoutHTTP(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	srv := NewServer(h.app, Config{EnvID: testEnv}, Services{Store: h.store, Auth: h.auth, Keys: h.keys})
+	ctx := t.Context()
+	out, err := srv.AdminAction(ctx, "database.insertDocument", []byte(`{"collectionName":"fn","data":["{\"_id\":\"x\",\"n\":{\"$numberInt\":\"1\"}}"]}`))
+	if err != nil || !strings.Contains(string(out), `"insertedIds":["x"]`) {
+		t.Fatalf("insert: %s %v", out, err)
+	}
+	out, err = srv.AdminAction(ctx, "database.getDocument", []byte(`{"collectionName":"fn","query":"{\"_id\":\"x\"}"}`))
+	if err != nil || !strings.Contains(string(out), `\"n\":{\"$numberInt\":\"1\"}`) {
+		t.Fatalf("get: %s %v", out, err)
+	}
+	_, err = srv.AdminAction(ctx, "database.getDocument", []byte(`{"collectionName":"missing"}`))
+	if code, _ := ErrorCode(err); code != "DATABASE_COLLECTION_NOT_EXIST" {
+		t.Fatalf("missing collection: %v", err)
+	}
+	if _, err := srv.AdminAction(ctx, "nope", []byte(`{}`)); err == nil {
+		t.Fatal("unknown action accepted")
+	}
+}

@@ -287,7 +287,7 @@ func (s *Server) gatewayAggregate(e *core.RequestEvent) error {
 		}
 		stages = append(stages, d)
 	}
-	docs, err := s.aggregate(e, caller, coll, stages)
+	docs, err := s.aggregate(e.Request.Context(), caller, coll, stages)
 	if err != nil {
 		return s.gatewayError(e, err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/minicloud/minicloud/auth"
 	"github.com/minicloud/minicloud/auth/apikeys"
 	"github.com/minicloud/minicloud/collections"
-	_ "github.com/minicloud/minicloud/migrations"
+	"github.com/minicloud/minicloud/internal/testapp"
 )
 
 const testEnv = "test-env"
@@ -37,14 +37,7 @@ type harnessOptions struct {
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.RunAllMigrations(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	app := testapp.New(t)
 	store, err := collections.New(app, collections.Config{})
 	if err != nil {
 		t.Fatal(err)

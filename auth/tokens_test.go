@@ -9,19 +9,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 
-	_ "github.com/minicloud/minicloud/migrations"
+	"github.com/minicloud/minicloud/internal/testapp"
 )
 
 func newTestService(t *testing.T, cfg Config) (*Service, core.App) {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.RunAllMigrations(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	app := testapp.New(t)
 	if cfg.EnvID == "" {
 		cfg.EnvID = "env-a"
 	}

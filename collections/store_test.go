@@ -4,23 +4,15 @@ import (
 	"context"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/core"
-
 	"github.com/minicloud/minicloud/collections/ejson"
+	"github.com/minicloud/minicloud/internal/testapp"
 )
 
 // newTestStore boots a PocketBase app on real SQLite in a temp dir, with Minicloud's
 // migrations applied, and returns a store over it.
 func newTestStore(t testing.TB) *Store {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.RunAllMigrations(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	app := testapp.New(t)
 	s, err := New(app, Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -8,19 +8,13 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/minicloud/minicloud/internal/testapp"
 	"github.com/minicloud/minicloud/migrations"
 )
 
 func newTestRegistry(t *testing.T) (*Registry, core.App) {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.RunAllMigrations(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	app := testapp.New(t)
 	r, err := NewRegistry(app)
 	if err != nil {
 		t.Fatal(err)

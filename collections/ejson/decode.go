@@ -468,7 +468,7 @@ func wrapper(d D) (v any, ok bool, err error) {
 		if !ok1 || !ok3 || (ok2 && !ok4) || len(rd) > 2 || (len(rd) == 2 && !ok2) {
 			return nil, true, errors.New("$regularExpression needs string pattern and options")
 		}
-		return Regex{Pattern: ps, Options: sortOptions(os)}, true, nil
+		return Regex{Pattern: ps, Options: SortRegexOptions(os)}, true, nil
 	case "$binary":
 		return decodeBinary(d)
 	case "$timestamp":
@@ -585,8 +585,9 @@ func decodeBinary(d D) (any, bool, error) {
 	return Binary{Subtype: byte(st), Data: data}, true, nil
 }
 
-// sortOptions puts regex options in the alphabetical order canonical EJSON requires.
-func sortOptions(s string) string {
+// SortRegexOptions puts regular expression options in the alphabetical order canonical
+// EJSON requires (so that options compare as sets).
+func SortRegexOptions(s string) string {
 	if len(s) < 2 {
 		return s
 	}

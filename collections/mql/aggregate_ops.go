@@ -1178,57 +1178,11 @@ func aggRegexp(name string, re any, opts any) (*regexp.Regexp, error) {
 	} else if !aggNullish(opts) {
 		return nil, errorf("%s needs 'options' to be of type string", name)
 	}
-	flags := ""
-	for _, o := range options {
-		switch o {
-		case 'i', 'm', 's':
-			if !strings.ContainsRune(flags, o) {
-				flags += string(o)
-			}
-		case 'x', 'u':
-		default:
-			return nil, errorf("%s: invalid flag in regex options: %c", name, o)
-		}
-	}
-	if strings.ContainsRune(options, 'x') {
-		pattern = aggStripExtended(pattern)
-	}
-	if flags != "" {
-		pattern = "(?" + flags + ")" + pattern
-	}
-	r, err := regexp.Compile(pattern)
+	r, err := compileRegex(pattern, options)
 	if err != nil {
-		return nil, errorf("%s: invalid regular expression: %s", name, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return nil, errorf("%s: %s", name, err.Error())
 	}
 	return r, nil
-}
-
-func aggStripExtended(p string) string {
-	var b strings.Builder
-	inClass := false
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '\\' && i+1 < len(p):
-			b.WriteByte(c)
-			b.WriteByte(p[i+1])
-			i++
-		case c == '[':
-			inClass = true
-			b.WriteByte(c)
-		case c == ']':
-			inClass = false
-			b.WriteByte(c)
-		case !inClass && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-		case !inClass && c == '#':
-			for i < len(p) && p[i] != '\n' {
-				i++
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 func aggCompileRegex(c *aggCompiler, name string, arg any) (aggExpr, error) {

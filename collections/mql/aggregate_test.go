@@ -329,7 +329,7 @@ func TestAggregateStrings(t *testing.T) {
 		{`{"$regexMatch":{"input":"$n","regex":"x"}}`, `false`},
 		{`{"$regexMatch":{"input":"ab","regex":"a b # comment","options":"x"}}`, `true`},
 		{`{"$regexMatch":{"input":"ab","regex":"(?<=a)b"}}`, `!$regexMatch: invalid regular expression`},
-		{`{"$regexMatch":{"input":"ab","regex":"a","options":"q"}}`, `!$regexMatch: invalid flag in regex options: q`},
+		{`{"$regexMatch":{"input":"ab","regex":"a","options":"q"}}`, `!$regexMatch: unsupported regular expression option 'q'`},
 		{`{"$replaceAll":{"input":"aXbXc","find":"X","replacement":"-"}}`, `"a-b-c"`},
 		{`{"$replaceOne":{"input":"aXbXc","find":"X","replacement":"-"}}`, `"a-bXc"`},
 		{`{"$replaceOne":{"input":"$n","find":"X","replacement":"-"}}`, `null`},

@@ -396,7 +396,7 @@ func (p *filterParser) operator(name string, v any, options *string, depth int) 
 			return nil, err
 		}
 		op.Regex = re
-		op.Value = ejson.Regex{Pattern: pattern, Options: sortedOptions(opts)}
+		op.Value = ejson.Regex{Pattern: pattern, Options: ejson.SortRegexOptions(opts)}
 	case OpType:
 		types, err := parseTypes(v)
 		if err != nil {
@@ -546,21 +546,6 @@ func compileRegex(pattern, options string) (*regexp.Regexp, error) {
 		return nil, errorf("invalid regular expression %q: %s", pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
 	return re, nil
-}
-
-// sortedOptions puts regular expression options in alphabetical order, the form stored
-// values have, so that options compare as sets.
-func sortedOptions(s string) string {
-	if len(s) < 2 {
-		return s
-	}
-	b := []byte(s)
-	for i := 1; i < len(b); i++ {
-		for j := i; j > 0 && b[j] < b[j-1]; j-- {
-			b[j], b[j-1] = b[j-1], b[j]
-		}
-	}
-	return string(b)
 }
 
 func stripExtended(p string) string {

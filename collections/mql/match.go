@@ -225,7 +225,7 @@ func regexMatches(v any, want ejson.Regex, re *regexp.Regexp) bool {
 	case string:
 		return re.MatchString(x)
 	case ejson.Regex:
-		return x.Pattern == want.Pattern && sortedOptions(x.Options) == sortedOptions(want.Options)
+		return x.Pattern == want.Pattern && ejson.SortRegexOptions(x.Options) == ejson.SortRegexOptions(want.Options)
 	}
 	return false
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -98,6 +101,44 @@ func (m *minicloud) collectionsCommand() *cobra.Command {
 			return m.store.DropIndex(context.Background(), args[0], args[1])
 		}),
 	}
-	cmd.AddCommand(create, list, preset, index, dropIndex)
+	rulesCmd := &cobra.Command{
+		Use:   "rules NAME [FILE|-|clear]",
+		Short: "Show a collection's security rules, or set them from a JSON file (- for stdin; clear returns to the preset)",
+		Long: "Rules are CloudBase's JSON: {\"read\": <rule>, \"write\": <rule>} or with write split into create, update\n" +
+			"and delete. A rule is true, false or an expression over auth.openid, auth.uid, doc.<field>, now and\n" +
+			"get('database.<collection>.<id>'), e.g. \"doc._openid == auth.openid\". A bad rule is refused with its position.",
+		Args: cobra.RangeArgs(1, 2),
+		RunE: m.failing(func(c *cobra.Command, args []string) error {
+			if err := ready(); err != nil {
+				return err
+			}
+			if len(args) == 1 {
+				raw, err := m.store.Rules(args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(c.OutOrStdout(), string(raw))
+				return nil
+			}
+			var raw []byte
+			var err error
+			switch args[1] {
+			case "clear":
+			case "-":
+				raw, err = io.ReadAll(c.InOrStdin())
+			default:
+				raw, err = os.ReadFile(args[1])
+			}
+			if err != nil {
+				return err
+			}
+			if err := m.store.SetRules(context.Background(), args[0], bytes.TrimSpace(raw)); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "rules of %s saved\n", args[0])
+			return nil
+		}),
+	}
+	cmd.AddCommand(create, list, preset, index, dropIndex, rulesCmd)
 	return cmd
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,22 @@ func TestCollectionsCommands(t *testing.T) {
 	out, ok := runCLI(t, dir, "collections", "list")
 	if !ok || !strings.Contains(out, `"preset": "READONLY"`) || !strings.Contains(out, `"name": "by_cat"`) {
 		t.Fatalf("list: %s", out)
+	}
+	rulesFile := dir + "/rules.json"
+	if err := os.WriteFile(rulesFile, []byte(`{"read":"doc._openid == auth.openid","write":false}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, ok := runCLI(t, dir, "collections", "rules", "todos", rulesFile); !ok {
+		t.Fatalf("rules: %s", out)
+	}
+	if out, _ := runCLI(t, dir, "collections", "rules", "todos"); !strings.Contains(out, "doc._openid == auth.openid") {
+		t.Fatalf("rules show: %s", out)
+	}
+	if err := os.WriteFile(rulesFile, []byte(`{"read":"doc._openid =="}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, ok := runCLI(t, dir, "collections", "rules", "todos", rulesFile); ok || !strings.Contains(out, "column") {
+		t.Fatalf("a bad rule must be refused with its position: %s", out)
 	}
 	for _, args := range [][]string{
 		{"collections", "preset", "todos", "everyone"},

@@ -121,6 +121,96 @@ var databaseActions = map[string]actionFunc{
 	"database.aggregateDocuments": (*Server).actionAggregate,
 	// both
 	"database.addCollection": (*Server).actionAddCollection,
+	// admin only: permission management, named after CloudBase's management API
+	"database.modifyDatabaseACL":   (*Server).actionSetPreset,
+	"database.describeDatabaseACL": (*Server).actionGetPreset,
+	"database.modifySafeRule":      (*Server).actionSetRules,
+	"database.describeSafeRule":    (*Server).actionGetRules,
+}
+
+func (r *actionRequest) adminOnly() error {
+	if !r.admin {
+		return newAPIError(http.StatusForbidden, string(collections.CodePermissionDenied), "only the admin API manages permissions")
+	}
+	return nil
+}
+
+// actionSetPreset sets a collection's permission preset: {collectionName, aclTag}.
+func (s *Server) actionSetPreset(r *actionRequest) (any, error) {
+	if err := r.adminOnly(); err != nil {
+		return nil, err
+	}
+	coll, err := r.collection()
+	if err != nil {
+		return nil, err
+	}
+	tag, err := stringField(r.params, "aclTag")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SetPreset(r.ctx, coll, collections.Preset(tag)); err != nil {
+		return nil, err
+	}
+	return map[string]any{}, nil
+}
+
+func (s *Server) actionGetPreset(r *actionRequest) (any, error) {
+	if err := r.adminOnly(); err != nil {
+		return nil, err
+	}
+	coll, err := r.collection()
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.store.GetPreset(coll)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"aclTag": string(p)}, nil
+}
+
+// actionSetRules saves security rules: {collectionName, rule: "<JSON>"} (an empty
+// rule returns the collection to its preset).
+func (s *Server) actionSetRules(r *actionRequest) (any, error) {
+	if err := r.adminOnly(); err != nil {
+		return nil, err
+	}
+	coll, err := r.collection()
+	if err != nil {
+		return nil, err
+	}
+	var raw []byte
+	switch v, _ := r.params.Get("rule"); x := v.(type) {
+	case string:
+		raw = []byte(x)
+	case ejson.D:
+		if raw, err = ejson.Marshal(x, ejson.Relaxed); err != nil {
+			return nil, err
+		}
+	case nil:
+	default:
+		return nil, invalidParam("rule must be a JSON string or object")
+	}
+	if err := s.store.SetRules(r.ctx, coll, raw); err != nil {
+		return nil, err
+	}
+	return map[string]any{}, nil
+}
+
+func (s *Server) actionGetRules(r *actionRequest) (any, error) {
+	if err := r.adminOnly(); err != nil {
+		return nil, err
+	}
+	coll, err := r.collection()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := s.store.Rules(coll)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := s.store.GetPreset(coll)
+	return map[string]any{"rule": string(raw), "aclTag": string(p)}, nil
 }
 
 func (r *actionRequest) collection() (string, error) {

@@ -2,6 +2,7 @@ package apis
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -117,4 +118,27 @@ func TestAdminActionWithoutHTTP(t *testing.T) {
 	if _, err := srv.AdminAction(ctx, "nope", []byte(`{}`)); err == nil {
 		t.Fatal("unknown action accepted")
 	}
+}
+
+func TestAdminManagesPermissions(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.createCollection("notes", collections.PresetPrivate)
+	tok, _ := h.signIn()
+	admin := map[string]string{"Authorization": "Bearer " + h.admin.AccessKey}
+	h.run([]scenario{
+		{name: "preset", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: admin,
+			body: `{"action":"database.modifyDatabaseACL","collectionName":"notes","aclTag":"READONLY"}`, expectStatus: 200, rejectBody: []string{`"code"`}},
+		{name: "read preset", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: admin,
+			body: `{"action":"database.describeDatabaseACL","collectionName":"notes"}`, expectStatus: 200, expectBody: []string{`"aclTag":"READONLY"`}},
+		{name: "bad rule refused with its position", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: admin,
+			body: `{"action":"database.modifySafeRule","collectionName":"notes","rule":"{\"read\":\"doc.a ==\"}"}`, expectStatus: 200, expectBody: []string{`"code":"INVALID_PARAM"`, "column"}},
+		{name: "rules", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: admin,
+			body: `{"action":"database.modifySafeRule","collectionName":"notes","rule":"{\"read\":\"doc._openid == auth.openid\",\"write\":false}"}`, expectStatus: 200, rejectBody: []string{`"code"`}},
+		{name: "read rules", method: http.MethodPost, url: "/admin?env=" + testEnv, headers: admin,
+			body: `{"action":"database.describeSafeRule","collectionName":"notes"}`, expectStatus: 200, expectBody: []string{`doc._openid == auth.openid`}},
+		{name: "a client query outside the rule is denied", url: gwDocs + "notes/documents", token: tok, expectStatus: 403, expectBody: []string{`"code":"DATABASE_PERMISSION_DENIED"`}},
+		{name: "the {openid} placeholder makes it a subset", url: gwDocs + "notes/documents?query=" + url.QueryEscape(`{"_openid":"{openid}"}`), token: tok, expectStatus: 200},
+		{name: "clients cannot manage permissions", method: http.MethodPost, url: "/web?env=" + testEnv,
+			body: `{"action":"database.modifySafeRule","env":"` + testEnv + `","access_token":"` + tok + `","collectionName":"notes","rule":"{\"read\":true}"}`, expectStatus: 200, expectBody: []string{`"code":"DATABASE_PERMISSION_DENIED"`}},
+	})
 }

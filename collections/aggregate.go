@@ -26,10 +26,6 @@ func (s *Store) Aggregate(ctx context.Context, caller Caller, name string, stage
 	if err != nil {
 		return nil, err
 	}
-	acc := c.settings().preset.readAccess(caller)
-	if acc == accessDenied {
-		return nil, denied(name, "read")
-	}
 	now := time.Now()
 	resolved := make([]ejson.D, len(stages))
 	for i, st := range stages {
@@ -37,14 +33,23 @@ func (s *Store) Aggregate(ctx context.Context, caller Caller, name string, stage
 		if !ok {
 			return nil, newError(CodeInvalidParam, "pipeline stage %d must be an object", i)
 		}
-		resolved[i] = d
+		resolved[i] = clientFilter(d, caller)
+	}
+	// the query a pipeline makes is its leading $match
+	var leading ejson.D
+	if len(resolved) > 0 && len(resolved[0]) == 1 && resolved[0][0].Key == "$match" {
+		leading, _ = resolved[0][0].Value.(ejson.D)
+	}
+	own, err := s.authorizeRead(ctx, c, caller, leading)
+	if err != nil {
+		return nil, err
 	}
 	p, err := mql.ParsePipeline(resolved)
 	if err != nil {
 		return nil, AsError(err)
 	}
 	pd := p.Pushdown()
-	docs, err := s.aggregateRead(ctx, c, acc == accessOwn, caller.OpenID, pd.Filter, pd.Sort, pd.Skip, pd.Limit, now)
+	docs, err := s.aggregateRead(ctx, c, own, caller.OpenID, pd.Filter, pd.Sort, pd.Skip, pd.Limit, now)
 	if err != nil {
 		return nil, err
 	}
@@ -106,9 +111,9 @@ func (s *Store) aggregateForeign(ctx context.Context, caller Caller, name string
 		}
 		return nil, err
 	}
-	acc := c.settings().preset.readAccess(caller)
-	if acc == accessDenied {
-		return nil, denied(name, "read")
+	own, err := s.authorizeRead(ctx, c, caller, nil)
+	if err != nil {
+		return nil, err
 	}
-	return s.aggregateRead(ctx, c, acc == accessOwn, caller.OpenID, nil, nil, 0, -1, now)
+	return s.aggregateRead(ctx, c, own, caller.OpenID, nil, nil, 0, -1, now)
 }

@@ -115,11 +115,12 @@ func (s *Store) find(ctx context.Context, caller Caller, name string, q Query, r
 	if err != nil {
 		return nil, nil, err
 	}
-	acc := c.settings().preset.readAccess(caller)
-	if acc == accessDenied {
-		return nil, nil, denied(name, "read")
+	filter := clientFilter(q.Filter, caller)
+	own, err := s.authorizeRead(ctx, c, caller, filter)
+	if err != nil {
+		return nil, nil, err
 	}
-	f, err := prepareFilter(q.Filter, acc == accessOwn, caller.OpenID, time.Now())
+	f, err := prepareFilter(filter, own, caller.OpenID, time.Now())
 	if err != nil {
 		return nil, nil, AsError(err)
 	}
@@ -158,11 +159,12 @@ func (s *Store) Count(ctx context.Context, caller Caller, name string, filter ej
 	if err != nil {
 		return 0, err
 	}
-	acc := c.settings().preset.readAccess(caller)
-	if acc == accessDenied {
-		return 0, denied(name, "read")
+	filter = clientFilter(filter, caller)
+	own, err := s.authorizeRead(ctx, c, caller, filter)
+	if err != nil {
+		return 0, err
 	}
-	f, err := prepareFilter(filter, acc == accessOwn, caller.OpenID, time.Now())
+	f, err := prepareFilter(filter, own, caller.OpenID, time.Now())
 	if err != nil {
 		return 0, AsError(err)
 	}

@@ -39,6 +39,9 @@ func (p Preset) Valid() bool {
 type Caller struct {
 	Admin  bool
 	OpenID string
+	// UID is the user id (auth.uid in security rules); for anonymous users it is
+	// the openid too.
+	UID string
 }
 
 // AdminCaller is the caller of server-side code.

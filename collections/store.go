@@ -15,6 +15,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/minicloud/minicloud/collections/rules"
 	"github.com/minicloud/minicloud/migrations"
 )
 
@@ -130,7 +131,9 @@ type collSettings struct {
 	// descIndexed marks paths whose index columns are all declared DESC: walking such
 	// an index in a path's sort direction visits ties in descending rowid order.
 	descIndexed map[string]bool
-	stamp       string // last-modified stamps of the meta record and the collection
+	// rules are the collection's security rules; nil means the preset applies
+	rules *rules.RuleSet
+	stamp string // last-modified stamps of the meta record and the collection
 }
 
 func (c *coll) settings() *collSettings { return c.cfg.Load() }
@@ -239,7 +242,16 @@ func settingsOf(meta *core.Record, pc *core.Collection) *collSettings {
 	if !p.Valid() {
 		p = DefaultPreset
 	}
-	return &collSettings{preset: p, indexed: indexedPaths(pc), descIndexed: descIndexedPaths(pc), stamp: meta.GetString("updated") + "|" + pc.Updated.String()}
+	var rs *rules.RuleSet
+	if raw := meta.GetString("rules"); raw != "" && raw != "null" {
+		if parsed, err := rules.Parse([]byte(raw)); err == nil {
+			rs = parsed
+		} else {
+			// rules saved around SetRules that no longer parse: deny clients rather than open up
+			rs, _ = rules.Parse([]byte(`{"read":false,"write":false}`))
+		}
+	}
+	return &collSettings{preset: p, indexed: indexedPaths(pc), descIndexed: descIndexedPaths(pc), rules: rs, stamp: meta.GetString("updated") + "|" + pc.Updated.String()}
 }
 
 // recheck refreshes a cached collection's settings when another process changed them.

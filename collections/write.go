@@ -10,6 +10,7 @@ import (
 
 	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/collections/mql"
+	"github.com/minicloud/minicloud/collections/rules"
 )
 
 // MaxInsertBatch bounds how many documents one insert may carry.
@@ -36,8 +37,8 @@ func (s *Store) Insert(ctx context.Context, caller Caller, name string, docs []e
 	if err != nil {
 		return nil, err
 	}
-	if c.settings().preset.writeAccess(caller) == accessDenied {
-		return nil, denied(name, "create")
+	if err := s.authorizeCreate(ctx, c, caller, nil); err != nil {
+		return nil, err // the preset denies writes before any document is looked at
 	}
 	now := time.Now()
 	type prepared struct {
@@ -73,6 +74,15 @@ func (s *Store) Insert(ctx context.Context, caller Caller, name string, docs []e
 		}
 		items = append(items, p)
 		bodies = append(bodies, body)
+	}
+	if c.settings().rules != nil && !caller.Admin {
+		full := make([]ejson.D, len(items))
+		for i, it := range items {
+			full[i], _ = decodeDocument(it.id, it.openid, it.data)
+		}
+		if err := s.authorizeCreate(ctx, c, caller, full); err != nil {
+			return nil, err
+		}
 	}
 	ids := make([]string, len(items))
 	insert := c.insertSQL()
@@ -169,10 +179,6 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 	if err != nil {
 		return res, err
 	}
-	acc := c.settings().preset.writeAccess(caller)
-	if acc == accessDenied {
-		return res, denied(name, "update")
-	}
 	now := time.Now()
 	upd, err := mql.ParseUpdate(spec.Data, spec.Replace)
 	if err != nil {
@@ -181,7 +187,12 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 	if !caller.Admin && touchesOwner(spec.Data, spec.Replace) {
 		return res, newError(CodePermissionDenied, "clients cannot change _openid")
 	}
-	f, err := prepareFilter(spec.Filter, acc == accessOwn, caller.OpenID, now)
+	filter := clientFilter(spec.Filter, caller)
+	own, err := s.authorizeWrite(ctx, c, caller, rules.Update, filter)
+	if err != nil {
+		return res, err
+	}
+	f, err := prepareFilter(filter, own, caller.OpenID, now)
 	if err != nil {
 		return res, AsError(err)
 	}
@@ -237,7 +248,7 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 			return nil
 		}
 		// upsert: the filter's equality fields plus the update
-		doc, err := upd.UpsertDoc(equalityFields(spec.Filter), now)
+		doc, err := upd.UpsertDoc(equalityFields(filter), now)
 		if err != nil {
 			return err
 		}
@@ -263,12 +274,18 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 		if err != nil {
 			return err
 		}
+		if c.settings().rules != nil && !caller.Admin {
+			created, _ := decodeDocument(id, openid, data)
+			if err := s.authorizeCreate(ctx, c, caller, []ejson.D{created}); err != nil {
+				return err
+			}
+		}
 		if err := s.recordArrayPaths(ctx, tx, c, []ejson.D{body}); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, c.insertSQL(), id, openid, string(data), stamp, stamp); err != nil {
 			err = insertError(err, id)
-			if acc == accessOwn && codeOf(err) == CodeDuplicateKey && hasID {
+			if !caller.Admin && codeOf(err) == CodeDuplicateKey && hasID {
 				// the id exists but lies outside the caller's own documents
 				return newError(CodePermissionDenied, "permission denied: document %s belongs to another user", id)
 			}
@@ -383,11 +400,12 @@ func (s *Store) Remove(ctx context.Context, caller Caller, name string, filter e
 	if err != nil {
 		return 0, err
 	}
-	acc := c.settings().preset.writeAccess(caller)
-	if acc == accessDenied {
-		return 0, denied(name, "delete")
+	filter = clientFilter(filter, caller)
+	own, err := s.authorizeWrite(ctx, c, caller, rules.Delete, filter)
+	if err != nil {
+		return 0, err
 	}
-	f, err := prepareFilter(filter, acc == accessOwn, caller.OpenID, time.Now())
+	f, err := prepareFilter(filter, own, caller.OpenID, time.Now())
 	if err != nil {
 		return 0, AsError(err)
 	}

@@ -69,3 +69,8 @@ func logger(app core.App) *slog.Logger {
 	}
 	return app.Logger()
 }
+
+// CloudBaseCode and CloudBaseMessage let cloud functions' SDK modules (cloudfns/wxsdk)
+// report this error with its CloudBase code.
+func (e *apiError) CloudBaseCode() string    { return e.Code }
+func (e *apiError) CloudBaseMessage() string { return e.Message }

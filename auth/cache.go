@@ -15,9 +15,19 @@ const MaxCachedUsers = 20000
 type userCache struct {
 	mu sync.RWMutex
 	m  map[string]*core.Record
+	// gen counts evictions: a record read from the database before an eviction may be
+	// the version it replaced (a sign-out's old token key), so put refuses it
+	gen uint64
 }
 
 func (c *userCache) init() { c.m = map[string]*core.Record{} }
+
+// generation is read before loading a user from the database, for put.
+func (c *userCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
 
 func (c *userCache) get(id string) *core.Record {
 	c.mu.RLock()
@@ -25,9 +35,14 @@ func (c *userCache) get(id string) *core.Record {
 	return c.m[id]
 }
 
-func (c *userCache) put(rec *core.Record) {
+// put caches a record loaded when the cache was at generation gen, unless a user was
+// evicted since (the load may then predate that change).
+func (c *userCache) put(rec *core.Record, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
 	if len(c.m) >= MaxCachedUsers {
 		for k := range c.m {
 			delete(c.m, k)
@@ -40,5 +55,6 @@ func (c *userCache) put(rec *core.Record) {
 func (c *userCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	delete(c.m, id)
 }

@@ -45,6 +45,7 @@ type Config struct {
 	Anonymous       bool
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
+	WeChat          WeChatConfig
 }
 
 // Service issues and checks tokens.
@@ -69,8 +70,8 @@ func New(app core.App, cfg Config) *Service {
 		s.users.forget(e.Record.Id)
 		return e.Next()
 	}
-	app.OnRecordAfterUpdateSuccess(migrations.Users).BindFunc(forget)
-	app.OnRecordAfterDeleteSuccess(migrations.Users).BindFunc(forget)
+	app.OnRecordAfterUpdateSuccess(migrations.Users, migrations.WxUsers).BindFunc(forget)
+	app.OnRecordAfterDeleteSuccess(migrations.Users, migrations.WxUsers).BindFunc(forget)
 	return s
 }
 
@@ -109,7 +110,7 @@ func IdentityOf(rec *core.Record) Identity {
 		OpenID:  openid,
 		UnionID: rec.GetString("unionid"),
 		AppID:   rec.GetString("appid"),
-		Type:    rec.GetString("type"),
+		Type:    userType(rec),
 		Record:  rec,
 	}
 }
@@ -118,12 +119,12 @@ func (s *Service) signingKey(rec *core.Record) string {
 	return rec.TokenKey() + rec.Collection().AuthToken.Secret
 }
 
+// tokenIDLength is the length of a token's random id (jti).
+const tokenIDLength = 12
+
 // IssueTokens creates an access and a refresh token for a user.
 func (s *Service) IssueTokens(rec *core.Record) (Tokens, error) {
-	typ := rec.GetString("type")
-	if typ == "" {
-		typ = "user"
-	}
+	typ := userType(rec)
 	access, err := security.NewJWT(jwt.MapClaims{
 		core.TokenClaimType:         core.TokenTypeAuth,
 		core.TokenClaimId:           rec.Id,
@@ -135,6 +136,8 @@ func (s *Service) IssueTokens(rec *core.Record) (Tokens, error) {
 		"scope":                     typ,
 		"user_type":                 typ,
 		"iat":                       time.Now().Unix(),
+		// jti makes every token unique, even two issued in the same second
+		"jti": security.RandomString(tokenIDLength),
 	}, s.signingKey(rec), s.cfg.AccessTokenTTL)
 	if err != nil {
 		return Tokens{}, fmt.Errorf("issue access token: %w", err)
@@ -144,6 +147,7 @@ func (s *Service) IssueTokens(rec *core.Record) (Tokens, error) {
 		core.TokenClaimId:           rec.Id,
 		core.TokenClaimCollectionId: rec.Collection().Id,
 		"aud":                       s.cfg.EnvID,
+		"jti":                       security.RandomString(tokenIDLength),
 	}, s.signingKey(rec), s.cfg.RefreshTokenTTL)
 	if err != nil {
 		return Tokens{}, fmt.Errorf("issue refresh token: %w", err)
@@ -179,7 +183,7 @@ func (s *Service) verify(token, tokenType string) (*core.Record, error) {
 		return nil, ErrInvalidToken
 	}
 	rec, err := s.app.FindRecordById(colID, id)
-	if err != nil || !rec.Collection().IsAuth() {
+	if err != nil || !isUserCollection(rec.Collection().Name) {
 		return nil, ErrInvalidToken
 	}
 	if _, err := security.ParseJWT(token, s.signingKey(rec)); err != nil {
@@ -206,12 +210,13 @@ func (s *Service) VerifyCached(accessToken string) (Identity, error) {
 		id, _ := claims[core.TokenClaimId].(string)
 		colID, _ := claims[core.TokenClaimCollectionId].(string)
 		if rec = s.users.get(id); rec == nil || rec.Collection().Id != colID {
+			gen := s.users.generation()
 			r, err := s.app.FindRecordById(colID, id)
-			if err != nil || r.Collection().Name != migrations.Users {
+			if err != nil || !isUserCollection(r.Collection().Name) {
 				return nil, ErrInvalidToken
 			}
 			rec = r
-			s.users.put(r)
+			s.users.put(r, gen)
 		}
 		return []byte(s.signingKey(rec)), nil
 	})

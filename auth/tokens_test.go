@@ -137,3 +137,27 @@ func TestVerifyCached(t *testing.T) {
 		}
 	}
 }
+
+func TestTokensAreUnique(t *testing.T) {
+	s, _ := newTestService(t, Config{Anonymous: true})
+	rec, err := s.SignInAnonymously()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.IssueTokens(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.IssueTokens(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.AccessToken == b.AccessToken || a.RefreshToken == b.RefreshToken {
+		t.Fatal("two tokens issued in the same second are identical")
+	}
+	for _, tk := range []string{a.AccessToken, b.AccessToken} {
+		if _, err := s.Verify(tk); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/collections/mql"
+	"github.com/minicloud/minicloud/collections/rules"
 )
 
 // Aggregate runs an aggregation pipeline (MongoDB stages such as {"$match": {…}},
@@ -52,6 +53,12 @@ func (s *Store) Aggregate(ctx context.Context, caller Caller, name string, stage
 	docs, err := s.aggregateRead(ctx, c, own, caller.OpenID, pd.Filter, pd.Sort, pd.Skip, pd.Limit, now)
 	if err != nil {
 		return nil, err
+	}
+	recheck := s.recheckByID(ctx, c, caller, rules.Read, leading)
+	for _, d := range docs {
+		if err := recheck([]row{{doc: d}}); err != nil {
+			return nil, err
+		}
 	}
 	foreign := func(coll string) ([]ejson.D, error) {
 		return s.aggregateForeign(ctx, caller, coll, now)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/collections/mql"
+	"github.com/minicloud/minicloud/collections/rules"
 )
 
 // Query is a find request.
@@ -146,6 +147,9 @@ func (s *Store) find(ctx context.Context, caller Caller, name string, q Query, r
 	rows, err := p.run(ctx, s.readDB, q.Skip, limit)
 	if err != nil {
 		return nil, nil, AsError(err)
+	}
+	if err := s.recheckByID(ctx, c, caller, rules.Read, filter)(rows); err != nil {
+		return nil, nil, err
 	}
 	return rows, proj, nil
 }

@@ -42,6 +42,8 @@ type Caller struct {
 	// UID is the user id (auth.uid in security rules); for anonymous users it is
 	// the openid too.
 	UID string
+	// UnionID and AppID of a WeChat user (what cloud functions see of their caller).
+	UnionID, AppID string
 }
 
 // AdminCaller is the caller of server-side code.

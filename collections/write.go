@@ -196,6 +196,7 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 	if err != nil {
 		return res, AsError(err)
 	}
+	recheck := s.recheckByID(ctx, c, caller, rules.Update, filter)
 	limit := 1
 	if spec.Multi {
 		limit = -1
@@ -205,6 +206,9 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 		matched, err := c.plan(f, nil).matching(ctx, tx, limit)
 		c.shapeMu.RUnlock()
 		if err != nil {
+			return err
+		}
+		if err := recheck(matched); err != nil {
 			return err
 		}
 		res.Matched = int64(len(matched))
@@ -409,6 +413,7 @@ func (s *Store) Remove(ctx context.Context, caller Caller, name string, filter e
 	if err != nil {
 		return 0, AsError(err)
 	}
+	recheck := s.recheckByID(ctx, c, caller, rules.Delete, filter)
 	limit := 1
 	if multi {
 		limit = -1
@@ -419,6 +424,9 @@ func (s *Store) Remove(ctx context.Context, caller Caller, name string, filter e
 		matched, err := c.plan(f, nil).matching(ctx, tx, limit)
 		c.shapeMu.RUnlock()
 		if err != nil {
+			return err
+		}
+		if err := recheck(matched); err != nil {
 			return err
 		}
 		const chunk = 500
@@ -455,6 +463,34 @@ func (p *readPlan) matching(ctx context.Context, q querier, limit int) ([]row, e
 		return limit >= 0 && len(out) >= limit, nil
 	})
 	return out, err
+}
+
+// recheckByID returns the check a client's operation on one document by id runs on the
+// rows it read or matched, under security rules: the rule was judged on the stored
+// document before, and another write may have created or changed that document since
+// (an id that did not exist passed as "nothing to see or change"). Updates and removes
+// run it inside their write transaction. Other operations need no second look.
+func (s *Store) recheckByID(ctx context.Context, c *coll, caller Caller, op rules.Op, filter ejson.D) func([]row) error {
+	rs := c.settings().rules
+	if _, byID := rules.IDOnly(filter); caller.Admin || rs == nil || !byID {
+		return func([]row) error { return nil }
+	}
+	return func(rows []row) error {
+		env := s.ruleEnv(ctx, caller)
+		for _, r := range rows {
+			doc := r.doc
+			if doc == nil { // read undecoded (FindJSON)
+				var err error
+				if doc, err = decodeDocument(r.id, r.openid, r.data); err != nil {
+					return err
+				}
+			}
+			if ok, err := rs.Allow(op, env, doc); err != nil || !ok {
+				return newError(CodePermissionDenied, "permission denied: the document is not within the %s rule of collection %s", op, c.name)
+			}
+		}
+		return nil
+	}
 }
 
 // codeOf returns the code of a database error, or "".

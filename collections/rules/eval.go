@@ -92,6 +92,9 @@ func (ev *evaluator) path(n *node) (any, error) {
 	case "now":
 		return ejson.DateOf(ev.env.Now), nil
 	case "auth":
+		if len(n.segs) == 0 {
+			return ev.env.Auth.value(), nil
+		}
 		var v string
 		switch n.segs[0] {
 		case "openid":

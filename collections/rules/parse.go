@@ -5,7 +5,8 @@
 //	"doc._openid == auth.openid || doc.public == true"
 //	"get('database.users.' + auth.openid).role == 'admin'"
 //
-// Expressions use auth.openid, auth.uid, doc.<path>, now, literals, the operators
+// Expressions use auth (null when the caller is not signed in), auth.openid, auth.uid,
+// auth.unionid, auth.loginType, doc.<path>, now, literals, the operators
 // == != < <= > >= in && || ! + and get('database.<collection>.<id>').
 package rules
 
@@ -448,7 +449,10 @@ func (p *parser) identifier() (*node, error) {
 			return nil, err
 		}
 		if len(segs) == 0 {
-			return nil, p.errorf("%s needs a field, like %s.openid", name, name)
+			if name == "auth" {
+				return n, nil // bare auth: null for a caller who is not signed in
+			}
+			return nil, p.errorf("doc needs a field, like doc._openid")
 		}
 		if name == "auth" && segs[0] != "openid" && segs[0] != "uid" && segs[0] != "loginType" && segs[0] != "unionid" {
 			p.pos = start

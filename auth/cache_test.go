@@ -1,0 +1,46 @@
+package auth
+
+import "testing"
+
+// A token check that misses the cache reads the user from the database; if the user
+// signs out between that read and the check caching the record, the cache must not
+// keep the old token key (which would keep the revoked token working until it
+// expires). The interleaving is replayed step by step.
+func TestSignOutDuringTokenCheck(t *testing.T) {
+	s, app := newTestService(t, Config{Anonymous: true})
+	rec, err := s.SignInAnonymously()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := s.IssueTokens(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the check misses the cache and reads the user (still with the old token key) …
+	gen := s.users.generation()
+	stale, err := app.FindRecordById(rec.Collection().Id, rec.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// … the user signs out …
+	if err := s.SignOut(rec); err != nil {
+		t.Fatal(err)
+	}
+	// … and the check caches what it read
+	s.users.put(stale, gen)
+	if _, err := s.VerifyCached(tk.AccessToken); err == nil {
+		t.Fatal("a revoked access token passed the check from a stale cache entry")
+	}
+	// an undisturbed load is cached
+	other, err := s.SignInAnonymously()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otk, err := s.IssueTokens(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.VerifyCached(otk.AccessToken); err != nil || s.users.get(other.Id) == nil {
+		t.Fatalf("a fresh user is not cached: %v", err)
+	}
+}

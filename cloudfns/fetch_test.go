@@ -1,0 +1,125 @@
+package cloudfns
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFetch(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/json":
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Add("X-Multi", "a")
+			w.Header().Add("X-Multi", "b")
+			_, _ = io.WriteString(w, `{"hello":"world","n":1}`)
+		case "/echo":
+			body, _ := io.ReadAll(r.Body)
+			w.Header().Set("X-Method", r.Method)
+			w.Header().Set("X-Got-Header", r.Header.Get("X-Custom"))
+			w.Header().Set("X-Content-Type", r.Header.Get("Content-Type"))
+			w.WriteHeader(201)
+			_, _ = w.Write(body)
+		case "/bytes":
+			_, _ = w.Write([]byte{0, 1, 2, 255})
+		case "/missing":
+			http.Error(w, "nope", 404)
+		case "/redirect-out":
+			http.Redirect(w, r, "http://example.com/elsewhere", http.StatusFound)
+		case "/redirect-in":
+			http.Redirect(w, r, "/json", http.StatusFound)
+		case "/slow":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		}
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+
+	r := newTestRuntime(RuntimeConfig{FetchAllow: []string{u.Hostname(), "*.allowed.test"}, HTTPClient: srv.Client()})
+	base := srv.URL
+	cases := []struct{ name, body, want string }{
+		{"json", `const res = await fetch(BASE + '/json');
+			return [res.status, res.ok, res.statusText, res.headers.get('content-type'), res.headers.get('x-multi'), await res.json(), res.bodyUsed]`,
+			`[200,true,"OK","application/json","a, b",{"hello":"world","n":1},true]`},
+		{"post text body", `const res = await fetch(BASE + '/echo', { method: 'post', headers: { 'X-Custom': 'yes' }, body: 'payload' });
+			return [res.status, res.headers.get('x-method'), res.headers.get('x-got-header'), res.headers.get('x-content-type'), await res.text()]`,
+			`[201,"POST","yes","text/plain;charset=UTF-8","payload"]`},
+		{"json body", `const res = await fetch(BASE + '/echo', { method: 'PUT', headers: new Headers({ 'content-type': 'application/json' }), body: JSON.stringify({ a: 1 }) });
+			return [res.headers.get('x-content-type'), await res.json()]`,
+			`["application/json",{"a":1}]`},
+		{"binary body", `const res = await fetch(BASE + '/echo', { method: 'POST', body: new Uint8Array([104, 105]) });
+			return await res.text()`, `"hi"`},
+		{"array buffer", `const res = await fetch(BASE + '/bytes'); const ab = await res.arrayBuffer();
+			return [ab.byteLength, new Uint8Array(ab)[3]]`, `[4,255]`},
+		{"404 is not an error", `const res = await fetch(BASE + '/missing'); return [res.status, res.ok, (await res.text()).trim()]`, `[404,false,"nope"]`},
+		{"redirect inside", `const res = await fetch(BASE + '/redirect-in'); return [res.redirected, res.url.endsWith('/json'), (await res.json()).n]`, `[true,true,1]`},
+		{"not allowed", `try { await fetch('https://example.com/x') } catch (e) { return [e.code, e.message] }`,
+			`["ERR_FETCH_NOT_ALLOWED","fetch to example.com is not allowed: the host is not on Minicloud's fetch allow-list"]`},
+		{"redirect outside", `try { await fetch(BASE + '/redirect-out') } catch (e) { return e.code }`, `"ERR_FETCH_NOT_ALLOWED"`},
+		{"file url", `try { await fetch('file:///etc/passwd') } catch (e) { return e.code }`, `"ERR_FETCH_SCHEME"`},
+		{"bad url", `try { await fetch('not a url') } catch (e) { return e.code }`, `"ERR_INVALID_URL"`},
+		{"abort", `const ac = new AbortController(); const p = fetch(BASE + '/slow', { signal: ac.signal });
+			setTimeout(() => ac.abort(), 10);
+			try { await p } catch (e) { return e.name }`, `"AbortError"`},
+		{"response body used", `const res = await fetch(BASE + '/json'); await res.text(); try { await res.text() } catch (e) { return e instanceof TypeError }`, `true`},
+		{"parallel", `const rs = await Promise.all([1, 2, 3].map(() => fetch(BASE + '/json').then(r => r.json())));
+			return rs.map(r => r.n)`, `[1,1,1]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := testVersion("fetcher", map[string]string{"index.js": "const BASE = " + jsString(base) + ";\nexports.main = async () => {\n" + c.body + "\n}"})
+			jsonEq(t, mustSucceed(t, call(r, v, `{}`)), c.want)
+		})
+	}
+
+	t.Run("deadline", func(t *testing.T) {
+		v := testVersion("fetcher", map[string]string{"index.js": "exports.main = async () => (await fetch(" + jsString(base+"/slow") + ")).status"}, Config{Timeout: 0.3})
+		start := time.Now()
+		mustFail(t, call(r, v, `{}`), OutcomeTimeout, CodeTimeout, "timeout")
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("took %v", d)
+		}
+	})
+	t.Run("nothing allowed by default", func(t *testing.T) {
+		r := newTestRuntime(RuntimeConfig{HTTPClient: srv.Client()})
+		v := testVersion("fetcher", map[string]string{"index.js": "exports.main = async () => { try { await fetch(" + jsString(base+"/json") + ") } catch (e) { return e.code } }"})
+		jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `"ERR_FETCH_NOT_ALLOWED"`)
+	})
+}
+
+func TestFetchAllowList(t *testing.T) {
+	f := newFetcher([]string{"api.example.com", "*.wechat.test", "local.test:8080"}, nil)
+	cases := map[string]bool{
+		"https://api.example.com/x":      true,
+		"https://API.EXAMPLE.COM/x":      true,
+		"https://example.com/x":          false,
+		"https://evil-api.example.com/x": false,
+		"https://a.wechat.test/":         true,
+		"https://a.b.wechat.test/":       true,
+		"https://wechat.test/":           false,
+		"http://local.test:8080/":        true,
+		"http://local.test/":             false,
+		"https://api.example.com.evil/":  false,
+	}
+	for raw, want := range cases {
+		u, _ := url.Parse(raw)
+		if got := f.allowed(u); got != want {
+			t.Errorf("%s: %v, want %v", raw, got, want)
+		}
+	}
+	if !newFetcher([]string{"*"}, nil).allowed(&url.URL{Scheme: "https", Host: "anything.test"}) {
+		t.Error("* allows everything")
+	}
+}
+
+func jsString(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `\'`) + "'"
+}

@@ -1,0 +1,1741 @@
+package cloudfns
+
+import (
+	"sync"
+
+	"github.com/dop251/goja"
+)
+
+// The prelude is the JavaScript half of Minicloud's globals and Node builtins, run once
+// per instance (compiled once per process). It receives the global object and N, the
+// Go natives (globals.go), and returns the helpers the runtime calls plus the builtin
+// module factories (each runs on the first require of its module).
+//
+// Kept free of backquotes (it is a Go raw string).
+
+var (
+	preludeOnce sync.Once
+	preludeProg *goja.Program
+	preludeErr  error
+)
+
+const preludeName = "minicloud:prelude"
+
+func preludeProgram() (*goja.Program, error) {
+	preludeOnce.Do(func() {
+		preludeProg, preludeErr = goja.Compile(preludeName, preludeSource, true)
+	})
+	return preludeProg, preludeErr
+}
+
+const preludeSource = `(function (g, N) {
+'use strict';
+var modules = Object.create(null);
+var defineProperty = Object.defineProperty;
+var hasOwn = Object.prototype.hasOwnProperty;
+var objToString = Object.prototype.toString;
+
+function hidden(o, k, v) {
+  defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false });
+}
+function lazyGlobal(name, make) {
+  defineProperty(g, name, {
+    configurable: true, enumerable: false,
+    get: function () { var v = make(); hidden(g, name, v); return v; },
+    set: function (v) { hidden(g, name, v); }
+  });
+}
+function once(make) {
+  var done = false, v;
+  return function () { if (!done) { v = make(); done = true; } return v; };
+}
+function codeError(Ctor, code, msg) {
+  var e = new Ctor(msg);
+  hidden(e, 'code', code);
+  return e;
+}
+function argTypeError(name, expected, got) {
+  return codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "' + name + '" argument must be ' + expected + '. Received ' + describeReceived(got));
+}
+function describeReceived(v) {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return 'function ' + (v.name || '<anonymous>');
+  if (typeof v === 'object') return 'an instance of ' + ((v.constructor && v.constructor.name) || 'Object');
+  var s = String(v);
+  if (s.length > 28) s = s.slice(0, 25) + '...';
+  return 'type ' + typeof v + ' (' + (typeof v === 'string' ? "'" + s + "'" : s) + ')';
+}
+
+// ---------- inspect / format ----------
+var customInspect = Symbol.for('nodejs.util.inspect.custom');
+var identRe = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+function quote(s) {
+  return "'" + s.replace(/[\\']/g, function (c) { return '\\' + c; })
+    .replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') + "'";
+}
+function fnBase(v) {
+  var name = v.name ? String(v.name) : '';
+  var src = '';
+  try { src = Function.prototype.toString.call(v); } catch (e) {}
+  if (/^class[\s{]/.test(src)) return '[class ' + (name || '(anonymous)') + ']';
+  var kind = 'Function';
+  var tag = v[Symbol.toStringTag];
+  if (tag === 'AsyncFunction') kind = 'AsyncFunction';
+  else if (tag === 'GeneratorFunction') kind = 'GeneratorFunction';
+  else if (tag === 'AsyncGeneratorFunction') kind = 'AsyncGeneratorFunction';
+  else if (/^async[\s(]/.test(src)) kind = 'AsyncFunction';
+  return '[' + kind + (name ? ': ' + name : ' (anonymous)') + ']';
+}
+function ctorName(v) {
+  var p = Object.getPrototypeOf(v);
+  if (p === null) return null;
+  var c = p.constructor;
+  return (typeof c === 'function' && c.name) ? c.name : 'Object';
+}
+function isError(v) {
+  return v instanceof Error || objToString.call(v) === '[object Error]';
+}
+function formatKey(k) {
+  if (typeof k === 'symbol') return '[' + k.toString() + ']';
+  return identRe.test(k) ? k : quote(k);
+}
+function formatProperty(ctx, v, key, level, isArr) {
+  var desc = Object.getOwnPropertyDescriptor(v, key);
+  var str;
+  if (desc && (desc.get || desc.set)) {
+    str = desc.get ? (desc.set ? '[Getter/Setter]' : '[Getter]') : '[Setter]';
+  } else {
+    str = formatValue(ctx, desc ? desc.value : v[key], level + 1);
+  }
+  if (isArr) return str;
+  return formatKey(key) + ': ' + str;
+}
+// reduce joins entries on one line when they fit in 80 columns and the object holds
+// at most 3 levels of nesting (Node's compact: 3), else one entry per line.
+function reduce(ctx, out, base, braces, level) {
+  var start = base ? base + ' ' + braces[0] : braces[0];
+  if (out.length === 0) return base ? base + ' ' + braces[0] + braces[1] : braces[0] + braces[1];
+  if (ctx.currentDepth - level < 3) {
+    var total = out.length * 2 + level * 2 + braces[0].length + base.length + 10, fits = total <= 80;
+    for (var i = 0; i < out.length && fits; i++) {
+      total += out[i].length;
+      if (total > 80 || out[i].indexOf('\n') !== -1) fits = false;
+    }
+    if (fits && base.indexOf('\n') === -1) return start + ' ' + out.join(', ') + ' ' + braces[1];
+  }
+  var ind = '  '.repeat(level);
+  return start + '\n' + ind + '  ' + out.join(',\n' + ind + '  ') + '\n' + ind + braces[1];
+}
+function keysOf(v, skipIndex) {
+  var keys = Object.keys(v);
+  if (skipIndex) keys = keys.filter(function (k) { return !(/^(0|[1-9][0-9]*)$/.test(k)); });
+  var syms = Object.getOwnPropertySymbols(v).filter(function (s) {
+    return Object.getOwnPropertyDescriptor(v, s).enumerable;
+  });
+  return keys.concat(syms);
+}
+function formatValue(ctx, v, level) {
+  if (v === null) return 'null';
+  var t = typeof v;
+  if (t === 'undefined') return 'undefined';
+  if (t === 'string') return quote(v);
+  if (t === 'number') return (v === 0 && 1 / v < 0) ? '-0' : String(v);
+  if (t === 'bigint') return String(v) + 'n';
+  if (t === 'boolean') return String(v);
+  if (t === 'symbol') return v.toString();
+  if (++ctx.budget > 5000) return '...';
+  if (typeof v[customInspect] === 'function' && v[customInspect] !== utilInspect) {
+    try {
+      var r = v[customInspect](ctx.depth - level, { depth: ctx.depth - level }, utilInspect);
+      if (r !== v) return typeof r === 'string' ? r : formatValue(ctx, r, level);
+    } catch (e) {}
+  }
+  if (ctx.seen.indexOf(v) !== -1) return '[Circular *1]';
+  var name = ctorName(v);
+  var base = '', braces = ['{', '}'], out = [], keys, i;
+  var isArr = Array.isArray(v);
+  if (t === 'function') {
+    base = fnBase(v);
+    keys = keysOf(v);
+    if (keys.length === 0) return base;
+  } else if (isError(v)) {
+    base = String(v.stack || v);
+    keys = keysOf(v).filter(function (k) { return k !== 'stack' && k !== 'message'; });
+    if (keys.length === 0 || level > ctx.depth) return base;
+  } else if (v instanceof Date) {
+    base = isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+    keys = keysOf(v);
+    if (keys.length === 0) return base;
+  } else if (v instanceof RegExp) {
+    base = RegExp.prototype.toString.call(v);
+    keys = keysOf(v).filter(function (k) { return k !== 'lastIndex'; });
+    if (keys.length === 0) return base;
+  } else if (g.Buffer && v instanceof g.Buffer) {
+    var hex = [];
+    for (i = 0; i < v.length && i < 50; i++) hex.push((v[i] < 16 ? '0' : '') + v[i].toString(16));
+    return '<Buffer' + (hex.length ? ' ' + hex.join(' ') : '') + (v.length > 50 ? ' ... ' + (v.length - 50) + ' more bytes' : '') + '>';
+  } else if (typeof v === 'object' && (v instanceof String || v instanceof Number || v instanceof Boolean)) {
+    var prim = v.valueOf();
+    base = '[' + (v instanceof String ? 'String' : v instanceof Number ? 'Number' : 'Boolean') + ': ' + formatValue(ctx, prim, level) + ']';
+    keys = keysOf(v, v instanceof String);
+    if (keys.length === 0) return base;
+  } else if (v instanceof Promise) {
+    var st = N.promiseState(v);
+    if (level > ctx.depth) return '[Promise]';
+    ctx.seen.push(v);
+    var inner = st[0] === 'pending' ? '<pending>' : (st[0] === 'rejected' ? '<rejected> ' : '') + formatValue(ctx, st[1], level + 1);
+    ctx.seen.pop();
+    return 'Promise { ' + inner + ' }';
+  } else if (v instanceof WeakMap || v instanceof WeakSet) {
+    return (v instanceof WeakMap ? 'WeakMap' : 'WeakSet') + ' { <items unknown> }';
+  }
+  if (level > ctx.depth) {
+    return isArr ? '[Array]' : '[' + (name || 'Object') + ']';
+  }
+  ctx.currentDepth = level;
+  ctx.seen.push(v);
+  try {
+    if (isArr) {
+      braces = ['[', ']'];
+      if (name !== 'Array') base = name ? name + '(' + v.length + ')' : '[Array(' + v.length + '): null prototype]';
+      var holes = 0;
+      for (i = 0; i < v.length && out.length < 100; i++) {
+        if (!hasOwn.call(v, i)) { holes++; continue; }
+        if (holes) { out.push('<' + holes + ' empty item' + (holes > 1 ? 's' : '') + '>'); holes = 0; }
+        out.push(formatProperty(ctx, v, i, level, true));
+      }
+      if (holes) out.push('<' + holes + ' empty item' + (holes > 1 ? 's' : '') + '>');
+      if (i < v.length) out.push('... ' + (v.length - i) + ' more item' + (v.length - i > 1 ? 's' : ''));
+      keys = keysOf(v, true);
+    } else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      braces = ['[', ']'];
+      base = name + '(' + v.length + ')';
+      for (i = 0; i < v.length && i < 100; i++) out.push(formatValue(ctx, v[i], level + 1));
+      if (i < v.length) out.push('... ' + (v.length - i) + ' more items');
+      keys = [];
+    } else if (v instanceof ArrayBuffer) {
+      var u = new Uint8Array(v), hx = [];
+      for (i = 0; i < u.length && i < 50; i++) hx.push((u[i] < 16 ? '0' : '') + u[i].toString(16));
+      return 'ArrayBuffer { [Uint8Contents]: <' + hx.join(' ') + (u.length > 50 ? ' ... ' + (u.length - 50) + ' more bytes' : '') + '>, byteLength: ' + v.byteLength + ' }';
+    } else if (v instanceof Map) {
+      base = name + '(' + v.size + ')';
+      v.forEach(function (val, k) {
+        if (out.length < 100) out.push(formatValue(ctx, k, level + 1) + ' => ' + formatValue(ctx, val, level + 1));
+      });
+      if (v.size > 100) out.push('... ' + (v.size - 100) + ' more items');
+      keys = keysOf(v);
+    } else if (v instanceof Set) {
+      base = name + '(' + v.size + ')';
+      v.forEach(function (val) { if (out.length < 100) out.push(formatValue(ctx, val, level + 1)); });
+      if (v.size > 100) out.push('... ' + (v.size - 100) + ' more items');
+      keys = keysOf(v);
+    } else if (!keys) {
+      keys = keysOf(v);
+      if (name === null) base = '[Object: null prototype]';
+      else if (name !== 'Object') base = name;
+      var tag = v[Symbol.toStringTag];
+      if (typeof tag === 'string' && tag !== name && tag) base = (base || 'Object') + ' [' + tag + ']';
+    }
+    for (i = 0; i < keys.length && i < 1000; i++) out.push(formatProperty(ctx, v, keys[i], level, false));
+    if (keys.length > 1000) out.push('... ' + (keys.length - 1000) + ' more properties');
+  } finally {
+    ctx.seen.pop();
+  }
+  return reduce(ctx, out, base, braces, level);
+}
+function utilInspect(value, opts) {
+  var ctx = { depth: 2, seen: [], budget: 0, currentDepth: 0 };
+  if (opts && typeof opts === 'object') {
+    if (opts.depth === null || opts.depth === Infinity) ctx.depth = 1000;
+    else if (typeof opts.depth === 'number') ctx.depth = opts.depth;
+  }
+  return formatValue(ctx, value, 0);
+}
+utilInspect.custom = customInspect;
+utilInspect.defaultOptions = { depth: 2 };
+
+function formatArgs(args) {
+  var first = args[0];
+  if (args.length === 1 && typeof first === 'string') return first;
+  var out = '', a = 0;
+  if (typeof first === 'string') {
+    a = 1;
+    var i = 0, last = 0;
+    for (; i < first.length - 1; i++) {
+      if (first.charCodeAt(i) !== 37) continue; // %
+      var c = first[i + 1];
+      if (c === '%') { out += first.slice(last, i) + '%'; last = i + 2; i++; continue; }
+      if (a >= args.length) continue;
+      var rep;
+      switch (c) {
+        case 's': {
+          var x = args[a];
+          rep = typeof x === 'string' ? x : typeof x === 'bigint' ? x + 'n' : (typeof x === 'object' && x !== null) ? utilInspect(x, { depth: 0 }) : String(x);
+          break;
+        }
+        case 'd': {
+          var d = args[a];
+          rep = typeof d === 'bigint' ? d + 'n' : typeof d === 'symbol' ? 'NaN' : String(Number(d));
+          break;
+        }
+        case 'i': {
+          var n = args[a];
+          rep = typeof n === 'bigint' ? n + 'n' : typeof n === 'symbol' ? 'NaN' : String(parseInt(n));
+          break;
+        }
+        case 'f': rep = typeof args[a] === 'symbol' ? 'NaN' : String(parseFloat(args[a])); break;
+        case 'j': try { rep = JSON.stringify(args[a]); } catch (e) { rep = '[Circular]'; } break;
+        case 'o': rep = utilInspect(args[a], { depth: 4 }); break;
+        case 'O': rep = utilInspect(args[a]); break;
+        case 'c': rep = ''; break;
+        default: continue;
+      }
+      out += first.slice(last, i) + rep;
+      last = i + 2; i++; a++;
+    }
+    out += first.slice(last);
+  }
+  for (; a < args.length; a++) {
+    var v = args[a];
+    if (out.length || a > 0) out += ' ';
+    out += typeof v === 'string' ? v : utilInspect(v);
+  }
+  return out;
+}
+
+// ---------- console ----------
+var groupIndent = '';
+function logger(level) {
+  return function () {
+    var s = formatArgs(arguments);
+    if (groupIndent) s = groupIndent + s.split('\n').join('\n' + groupIndent);
+    N.log(level, s);
+  };
+}
+var timersByLabel = new Map(), counts = new Map();
+var console = {
+  log: logger('log'), info: logger('info'), warn: logger('warn'), error: logger('error'),
+  debug: logger('debug'),
+  trace: function () {
+    var e = new Error(formatArgs(arguments));
+    N.log('error', 'Trace: ' + (e.stack || '').replace(/^Error: /, ''));
+  },
+  dir: function (v, opts) { N.log('log', utilInspect(v, opts)); },
+  dirxml: function () { console.log.apply(null, arguments); },
+  table: function () { console.log.apply(null, arguments); },
+  assert: function (cond) {
+    if (cond) return;
+    var rest = Array.prototype.slice.call(arguments, 1);
+    N.log('error', 'Assertion failed' + (rest.length ? ': ' + formatArgs(rest) : ''));
+  },
+  count: function (label) {
+    label = label === undefined ? 'default' : String(label);
+    var n = (counts.get(label) || 0) + 1;
+    counts.set(label, n);
+    N.log('info', label + ': ' + n);
+  },
+  countReset: function (label) { counts.delete(label === undefined ? 'default' : String(label)); },
+  time: function (label) { timersByLabel.set(label === undefined ? 'default' : String(label), N.now()); },
+  timeEnd: function (label) {
+    label = label === undefined ? 'default' : String(label);
+    var t = timersByLabel.get(label);
+    if (t === undefined) return;
+    timersByLabel.delete(label);
+    N.log('info', label + ': ' + (N.now() - t).toFixed(3) + 'ms');
+  },
+  timeLog: function (label) {
+    label = label === undefined ? 'default' : String(label);
+    var t = timersByLabel.get(label);
+    if (t === undefined) return;
+    var rest = Array.prototype.slice.call(arguments, 1);
+    N.log('info', label + ': ' + (N.now() - t).toFixed(3) + 'ms' + (rest.length ? ' ' + formatArgs(rest) : ''));
+  },
+  group: function () { if (arguments.length) console.log.apply(null, arguments); groupIndent += '  '; },
+  groupCollapsed: function () { console.group.apply(null, arguments); },
+  groupEnd: function () { groupIndent = groupIndent.slice(2); }
+};
+hidden(g, 'console', console);
+
+// ---------- timers ----------
+function Timeout(id) { hidden(this, '_id', id); }
+Timeout.prototype.ref = function () { N.refTimer(this._id, true); return this; };
+Timeout.prototype.unref = function () { N.refTimer(this._id, false); return this; };
+Timeout.prototype.hasRef = function () { return N.hasRef(this._id); };
+Timeout.prototype.refresh = function () { N.refreshTimer(this._id); return this; };
+Timeout.prototype.close = function () { N.clearTimer(this._id); return this; };
+Timeout.prototype[Symbol.toPrimitive] = function () { return this._id; };
+function Immediate(id) { hidden(this, '_id', id); }
+Immediate.prototype.ref = function () { return this; };
+Immediate.prototype.unref = function () { return this; };
+Immediate.prototype.hasRef = function () { return true; };
+function timerId(t) {
+  if (t && typeof t === 'object') return t._id;
+  return typeof t === 'number' ? t : (typeof t === 'string' ? Number(t) : undefined);
+}
+function setTimeout(fn) {
+  var args = Array.prototype.slice.call(arguments, 2);
+  return new Timeout(N.setTimer(fn, arguments[1], false, args));
+}
+function setInterval(fn) {
+  var args = Array.prototype.slice.call(arguments, 2);
+  return new Timeout(N.setTimer(fn, arguments[1], true, args));
+}
+function clearTimeout(t) { var id = timerId(t); if (id !== undefined) N.clearTimer(id); }
+function setImmediate(fn) {
+  var args = Array.prototype.slice.call(arguments, 1);
+  return new Immediate(N.setImmediate(fn, args));
+}
+function clearImmediate(t) { var id = timerId(t); if (id !== undefined) N.clearTimer(id); }
+function queueMicrotask(fn) {
+  if (typeof fn !== 'function') throw argTypeError('callback', 'of type function', fn);
+  Promise.resolve().then(function () { fn(); });
+}
+hidden(g, 'setTimeout', setTimeout);
+hidden(g, 'setInterval', setInterval);
+hidden(g, 'clearTimeout', clearTimeout);
+hidden(g, 'clearInterval', clearTimeout);
+hidden(g, 'setImmediate', setImmediate);
+hidden(g, 'clearImmediate', clearImmediate);
+hidden(g, 'queueMicrotask', queueMicrotask);
+hidden(g, 'global', g);
+
+modules.timers = function () {
+  return { setTimeout: setTimeout, setInterval: setInterval, clearTimeout: clearTimeout, clearInterval: clearTimeout,
+    setImmediate: setImmediate, clearImmediate: clearImmediate, promises: modules['timers/promises']() };
+};
+modules['timers/promises'] = once(function () {
+  return {
+    setTimeout: function (ms, value) { return new Promise(function (res) { setTimeout(res, ms, value); }); },
+    setImmediate: function (value) { return new Promise(function (res) { setImmediate(res, value); }); },
+    setInterval: function (ms, value) {
+      var queue = [], waiting = [], t = setInterval(function () {
+        if (waiting.length) waiting.shift()({ value: value, done: false }); else queue.push(value);
+      }, ms);
+      var it = {
+        next: function () {
+          if (queue.length) return Promise.resolve({ value: queue.shift(), done: false });
+          return new Promise(function (res) { waiting.push(res); });
+        },
+        return: function () { clearTimeout(t); return Promise.resolve({ value: undefined, done: true }); }
+      };
+      it[Symbol.asyncIterator] = function () { return it; };
+      return it;
+    },
+    scheduler: { wait: function (ms) { return new Promise(function (res) { setTimeout(res, ms); }); } }
+  };
+});
+
+// ---------- events ----------
+var getEvents = once(function () {
+  function EventEmitter(opts) { EventEmitter.init.call(this, opts); }
+  EventEmitter.prototype._events = undefined;
+  EventEmitter.prototype._maxListeners = undefined;
+  EventEmitter.defaultMaxListeners = 10;
+  EventEmitter.init = function () {
+    if (this._events === undefined || this._events === Object.getPrototypeOf(this)._events) {
+      hidden(this, '_events', Object.create(null));
+    }
+    hidden(this, '_maxListeners', this._maxListeners);
+  };
+  function events(self) {
+    if (!self._events || !hasOwn.call(self, '_events')) hidden(self, '_events', Object.create(null));
+    return self._events;
+  }
+  function checkListener(l) {
+    if (typeof l !== 'function') throw argTypeError('listener', 'of type function', l);
+  }
+  function add(self, type, listener, prepend) {
+    checkListener(listener);
+    var ev = events(self);
+    if (ev.newListener !== undefined && type !== 'newListener') {
+      self.emit('newListener', type, listener.listener ? listener.listener : listener);
+    }
+    var list = ev[type];
+    if (!list) ev[type] = [listener];
+    else if (prepend) list.unshift(listener);
+    else list.push(listener);
+    return self;
+  }
+  function onceWrap(self, type, listener) {
+    var fired = false;
+    function wrapper() {
+      if (fired) return;
+      fired = true;
+      self.removeListener(type, wrapper);
+      return listener.apply(self, arguments);
+    }
+    wrapper.listener = listener;
+    return wrapper;
+  }
+  var P = EventEmitter.prototype;
+  P.setMaxListeners = function (n) { hidden(this, '_maxListeners', n); return this; };
+  P.getMaxListeners = function () { return this._maxListeners === undefined ? EventEmitter.defaultMaxListeners : this._maxListeners; };
+  P.emit = function (type) {
+    var ev = events(this);
+    var list = ev[type];
+    if (type === 'error' && (!list || list.length === 0)) {
+      var er = arguments[1];
+      if (er instanceof Error) throw er;
+      var err = new Error('Unhandled error.' + (er === undefined ? '' : ' (' + formatArgs([er]) + ')'));
+      err.context = er;
+      throw err;
+    }
+    if (!list || list.length === 0) return false;
+    var args = Array.prototype.slice.call(arguments, 1);
+    list = list.slice();
+    for (var i = 0; i < list.length; i++) list[i].apply(this, args);
+    return true;
+  };
+  P.on = P.addListener = function (type, l) { return add(this, type, l, false); };
+  P.prependListener = function (type, l) { return add(this, type, l, true); };
+  P.once = function (type, l) { checkListener(l); return this.on(type, onceWrap(this, type, l)); };
+  P.prependOnceListener = function (type, l) { checkListener(l); return this.prependListener(type, onceWrap(this, type, l)); };
+  P.off = P.removeListener = function (type, l) {
+    checkListener(l);
+    var ev = events(this), list = ev[type];
+    if (!list) return this;
+    for (var i = list.length - 1; i >= 0; i--) {
+      if (list[i] === l || list[i].listener === l) {
+        list.splice(i, 1);
+        if (list.length === 0) delete ev[type];
+        if (ev.removeListener !== undefined) this.emit('removeListener', type, l);
+        break;
+      }
+    }
+    return this;
+  };
+  P.removeAllListeners = function (type) {
+    var ev = events(this);
+    if (type === undefined) hidden(this, '_events', Object.create(null));
+    else delete ev[type];
+    return this;
+  };
+  P.listeners = function (type) {
+    var list = events(this)[type];
+    return list ? list.map(function (l) { return l.listener || l; }) : [];
+  };
+  P.rawListeners = function (type) { var list = events(this)[type]; return list ? list.slice() : []; };
+  P.listenerCount = function (type) { var list = events(this)[type]; return list ? list.length : 0; };
+  P.eventNames = function () { return Reflect.ownKeys(events(this)); };
+  EventEmitter.EventEmitter = EventEmitter;
+  EventEmitter.once = function (emitter, name) {
+    return new Promise(function (resolve, reject) {
+      function onError(err) { emitter.removeListener(name, onEvent); reject(err); }
+      function onEvent() {
+        if (name !== 'error') emitter.removeListener('error', onError);
+        resolve(Array.prototype.slice.call(arguments));
+      }
+      emitter.once(name, onEvent);
+      if (name !== 'error') emitter.once('error', onError);
+    });
+  };
+  EventEmitter.listenerCount = function (emitter, type) { return emitter.listenerCount(type); };
+  EventEmitter.errorMonitor = Symbol('events.errorMonitor');
+  return EventEmitter;
+});
+modules.events = getEvents;
+
+// ---------- process ----------
+var processCreated = false;
+var getProcess = once(function () {
+  processCreated = true;
+  var EventEmitter = getEvents();
+  var p = Object.create(EventEmitter.prototype);
+  EventEmitter.init.call(p);
+  var start = N.now();
+  function hrtime(prev) {
+    var ns = N.hrtime();
+    var s = Math.floor(ns / 1e9), n = ns - s * 1e9;
+    if (prev) { s -= prev[0]; n -= prev[1]; if (n < 0) { s--; n += 1e9; } }
+    return [s, n];
+  }
+  hrtime.bigint = function () { return BigInt(N.hrtime()); };
+  var notAvailable = function (name) {
+    return function () { throw new Error('process.' + name + '() is not available in Minicloud functions'); };
+  };
+  var props = {
+    env: N.env,
+    argv: ['/var/lang/node18/bin/node', '/var/user/index.js'],
+    argv0: 'node', execArgv: [], execPath: '/var/lang/node18/bin/node',
+    version: 'v18.15.0',
+    versions: { node: '18.15.0', v8: '10.2.154.26-node.25', uv: '1.44.2', modules: '108' },
+    release: { name: 'node', lts: 'Hydrogen' },
+    platform: 'linux', arch: 'x64', pid: 1, ppid: 0, title: 'node',
+    config: { variables: {} }, features: {}, exitCode: undefined,
+    cwd: function () { return '/var/user'; },
+    chdir: notAvailable('chdir'),
+    exit: notAvailable('exit'), abort: notAvailable('abort'), kill: notAvailable('kill'),
+    binding: notAvailable('binding'), dlopen: notAvailable('dlopen'),
+    umask: function () { return 18; },
+    uptime: function () { return (N.now() - start) / 1000; },
+    hrtime: hrtime,
+    memoryUsage: function () { return { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }; },
+    cpuUsage: function () { return { user: 0, system: 0 }; },
+    resourceUsage: function () { return {}; },
+    nextTick: function (fn) {
+      if (typeof fn !== 'function') throw argTypeError('callback', 'of type function', fn);
+      var args = Array.prototype.slice.call(arguments, 1);
+      Promise.resolve().then(function () { fn.apply(undefined, args); });
+    },
+    emitWarning: function (w) { N.log('warn', '(node) Warning: ' + (w && w.message ? w.message : String(w))); },
+    stdout: { write: function (s) { N.log('log', String(s).replace(/\n$/, '')); return true; }, isTTY: false, fd: 1 },
+    stderr: { write: function (s) { N.log('error', String(s).replace(/\n$/, '')); return true; }, isTTY: false, fd: 2 },
+    stdin: { isTTY: false, fd: 0 }
+  };
+  Object.keys(props).forEach(function (k) { hidden(p, k, props[k]); });
+  defineProperty(p, Symbol.toStringTag, { value: 'process' });
+  return p;
+});
+lazyGlobal('process', getProcess);
+modules.process = getProcess;
+function emitUnhandled(reason, promise) {
+  if (!processCreated) return false;
+  var p = getProcess();
+  if (p.listenerCount('unhandledRejection') === 0) return false;
+  p.emit('unhandledRejection', reason, promise);
+  return true;
+}
+
+// ---------- Buffer ----------
+var getBuffer = once(function () {
+  var B = N.buf;
+  var kMax = B.max;
+  var U8 = Uint8Array;
+  function FastBuffer(a, b, c) {
+    var self = Reflect.construct(U8, arguments.length ? Array.prototype.slice.call(arguments) : [0], new.target || FastBuffer);
+    return self;
+  }
+  Object.setPrototypeOf(FastBuffer.prototype, U8.prototype);
+  Object.setPrototypeOf(FastBuffer, U8);
+  function Buffer(arg, encOrOffset, length) {
+    if (typeof arg === 'number') {
+      if (typeof encOrOffset === 'string') throw argTypeError('string', 'of type string', arg);
+      return Buffer.alloc(arg);
+    }
+    return Buffer.from(arg, encOrOffset, length);
+  }
+  Buffer.prototype = FastBuffer.prototype;
+  hidden(FastBuffer.prototype, 'constructor', Buffer);
+  Object.setPrototypeOf(Buffer, U8);
+  defineProperty(Buffer, Symbol.species, { value: FastBuffer, configurable: true });
+  function checkSize(size) {
+    if (typeof size !== 'number') throw argTypeError('size', 'of type number', size);
+    if (!(size >= 0)) throw codeError(RangeError, 'ERR_INVALID_ARG_VALUE', 'The argument \'size\' is invalid. Received ' + size);
+    if (size > kMax) N.refuseBytes();
+  }
+  function wrap(ab) { return new FastBuffer(ab); }
+  Buffer.poolSize = 8192;
+  Buffer.from = function from(value, encOrOffset, length) {
+    if (typeof value === 'string') return wrap(B.fromString(value, encOrOffset));
+    if (typeof value === 'object' && value !== null) {
+      if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
+        var off = encOrOffset === undefined ? 0 : +encOrOffset || 0;
+        if (off > value.byteLength) throw codeError(RangeError, 'ERR_BUFFER_OUT_OF_BOUNDS', '"offset" is outside of buffer bounds');
+        var len = length === undefined ? value.byteLength - off : +length || 0;
+        if (off + len > value.byteLength) throw codeError(RangeError, 'ERR_BUFFER_OUT_OF_BOUNDS', '"length" is outside of buffer bounds');
+        return new FastBuffer(value, off, len);
+      }
+      if (ArrayBuffer.isView(value)) {
+        if (value instanceof DataView) return wrap(B.copyBytes(value));
+        var b = new FastBuffer(value.length);
+        b.set(value);
+        return b;
+      }
+      var prim = value.valueOf && value.valueOf();
+      if (prim != null && prim !== value && (typeof prim === 'string' || typeof prim === 'object')) return Buffer.from(prim, encOrOffset, length);
+      if (typeof value[Symbol.toPrimitive] === 'function') {
+        var p2 = value[Symbol.toPrimitive]('string');
+        if (typeof p2 === 'string') return Buffer.from(p2, encOrOffset);
+      }
+      if (value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data);
+      if (typeof value.length === 'number' || Array.isArray(value)) {
+        var n = value.length >>> 0;
+        if (n > kMax) N.refuseBytes();
+        var out = new FastBuffer(n);
+        for (var i = 0; i < n; i++) out[i] = value[i] & 255;
+        return out;
+      }
+    }
+    throw argTypeError('first', 'of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object', value);
+  };
+  Buffer.alloc = function alloc(size, fill, encoding) {
+    checkSize(size);
+    var b = new FastBuffer(size);
+    if (fill !== undefined && fill !== 0 && size > 0) b.fill(fill, encoding);
+    return b;
+  };
+  Buffer.allocUnsafe = function allocUnsafe(size) { checkSize(size); return new FastBuffer(size); };
+  Buffer.allocUnsafeSlow = Buffer.allocUnsafe;
+  Buffer.isBuffer = function isBuffer(b) { return b instanceof FastBuffer; };
+  Buffer.isEncoding = function isEncoding(e) { return typeof e === 'string' && B.isEncoding(e); };
+  Buffer.byteLength = function byteLength(v, enc) {
+    if (typeof v === 'string') return B.byteLength(v, enc);
+    if (v && (ArrayBuffer.isView(v) || v instanceof ArrayBuffer)) return v.byteLength;
+    throw argTypeError('string', 'of type string or an instance of Buffer or ArrayBuffer', v);
+  };
+  Buffer.compare = function compare(a, b) {
+    if (!(a instanceof U8)) throw argTypeError('buf1', 'an instance of Buffer or Uint8Array', a);
+    if (!(b instanceof U8)) throw argTypeError('buf2', 'an instance of Buffer or Uint8Array', b);
+    return B.compare(a, b);
+  };
+  Buffer.concat = function concat(list, total) {
+    if (!Array.isArray(list)) throw argTypeError('list', 'an instance of Array', list);
+    var i, len = 0;
+    for (i = 0; i < list.length; i++) {
+      if (!(list[i] instanceof U8)) throw argTypeError('list[' + i + ']', 'an instance of Buffer or Uint8Array', list[i]);
+      len += list[i].length;
+    }
+    if (total !== undefined) len = total >>> 0;
+    checkSize(len);
+    var out = new FastBuffer(len), pos = 0;
+    for (i = 0; i < list.length && pos < len; i++) {
+      var src = list[i];
+      if (pos + src.length > len) src = src.subarray(0, len - pos);
+      out.set(src, pos);
+      pos += src.length;
+    }
+    return out;
+  };
+  var P = FastBuffer.prototype;
+  P.toString = function toString(enc, start, end) {
+    if (arguments.length === 0) return B.toString(this, 'utf8', 0, this.length);
+    start = start === undefined ? 0 : Math.max(0, start | 0);
+    end = end === undefined ? this.length : Math.min(this.length, end | 0);
+    if (end <= start) return '';
+    return B.toString(this, enc === undefined ? 'utf8' : enc, start, end);
+  };
+  P.toLocaleString = P.toString;
+  P.toJSON = function toJSON() { return { type: 'Buffer', data: Array.prototype.slice.call(this) }; };
+  P.equals = function equals(o) {
+    if (!(o instanceof U8)) throw argTypeError('otherBuffer', 'an instance of Buffer or Uint8Array', o);
+    return B.compare(this, o) === 0;
+  };
+  P.compare = function compare(target, ts, te, ss, se) {
+    if (!(target instanceof U8)) throw argTypeError('target', 'an instance of Buffer or Uint8Array', target);
+    var t = target.subarray(ts === undefined ? 0 : ts, te === undefined ? target.length : te);
+    var s = this.subarray(ss === undefined ? 0 : ss, se === undefined ? this.length : se);
+    return B.compare(s, t);
+  };
+  P.copy = function copy(target, ts, ss, se) {
+    ts = ts === undefined ? 0 : ts | 0; ss = ss === undefined ? 0 : ss | 0; se = se === undefined ? this.length : Math.min(this.length, se | 0);
+    if (ts >= target.length || ss >= se) return 0;
+    var n = Math.min(se - ss, target.length - ts);
+    target.set(this.subarray(ss, ss + n), ts);
+    return n;
+  };
+  P.slice = function slice(s, e) { return this.subarray(s, e); };
+  P.write = function write(str, offset, length, enc) {
+    if (typeof offset === 'string') { enc = offset; offset = 0; length = undefined; }
+    else if (typeof length === 'string') { enc = length; length = undefined; }
+    offset = offset === undefined ? 0 : offset >>> 0;
+    var bytes = new U8(B.fromString(String(str), enc));
+    var n = Math.min(bytes.length, this.length - offset, length === undefined ? Infinity : length >>> 0);
+    if (n <= 0) return 0;
+    this.set(bytes.subarray(0, n), offset);
+    return n;
+  };
+  P.fill = function fill(value, offset, end, enc) {
+    if (typeof offset === 'string') { enc = offset; offset = 0; end = this.length; }
+    else if (typeof end === 'string') { enc = end; end = this.length; }
+    offset = offset === undefined ? 0 : offset >>> 0;
+    end = end === undefined ? this.length : Math.min(this.length, end >>> 0);
+    if (offset >= end) return this;
+    if (typeof value === 'number') { U8.prototype.fill.call(this, value & 255, offset, end); return this; }
+    if (typeof value === 'boolean') { U8.prototype.fill.call(this, +value, offset, end); return this; }
+    var bytes = typeof value === 'string' ? new U8(B.fromString(value, enc)) : value;
+    if (!(bytes instanceof U8)) throw argTypeError('value', 'one of type string, Buffer, or Uint8Array', value);
+    if (bytes.length === 0) { U8.prototype.fill.call(this, 0, offset, end); return this; }
+    B.fill(this, bytes, offset, end);
+    return this;
+  };
+  function needle(value, enc) {
+    if (typeof value === 'string') return new U8(B.fromString(value, enc));
+    if (typeof value === 'number') return new U8([value & 255]);
+    if (value instanceof U8) return value;
+    throw argTypeError('value', 'one of type number or string or an instance of Buffer or Uint8Array', value);
+  }
+  P.indexOf = function indexOf(value, off, enc) {
+    if (typeof off === 'string') { enc = off; off = 0; }
+    return B.indexOf(this, needle(value, enc), off === undefined ? 0 : off | 0, false);
+  };
+  P.lastIndexOf = function lastIndexOf(value, off, enc) {
+    if (typeof off === 'string') { enc = off; off = undefined; }
+    return B.indexOf(this, needle(value, enc), off === undefined ? this.length : off | 0, true);
+  };
+  P.includes = function includes(value, off, enc) { return this.indexOf(value, off, enc) !== -1; };
+  function check(buf, off, n) {
+    if (off === undefined) off = 0;
+    if (typeof off !== 'number') throw argTypeError('offset', 'of type number', off);
+    if (off !== Math.floor(off) || off < 0 || off + n > buf.length) {
+      throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "offset" is out of range. It must be >= 0 and <= ' + (buf.length - n) + '. Received ' + off);
+    }
+    return off;
+  }
+  function checkInt(v, min, max) {
+    if (typeof v !== 'number' && typeof v !== 'bigint') throw argTypeError('value', 'of type number', v);
+    if (v > max || v < min) throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "value" is out of range. It must be >= ' + min + ' and <= ' + max + '. Received ' + v);
+  }
+  function dv(buf) { return new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+  var ints = [['UInt8', 1, false], ['UInt16', 2, false], ['UInt32', 4, false], ['Int8', 1, true], ['Int16', 2, true], ['Int32', 4, true]];
+  ints.forEach(function (d) {
+    var name = d[0], n = d[1], signed = d[2];
+    var getter = (signed ? 'getInt' : 'getUint') + (n * 8), setter = (signed ? 'setInt' : 'setUint') + (n * 8);
+    var min = signed ? -Math.pow(2, n * 8 - 1) : 0, max = signed ? Math.pow(2, n * 8 - 1) - 1 : Math.pow(2, n * 8) - 1;
+    var suffixes = n === 1 ? [''] : ['LE', 'BE'];
+    suffixes.forEach(function (suf) {
+      var le = suf === 'LE';
+      var r = function (off) { off = check(this, off, n); return dv(this)[getter](off, le); };
+      var w = function (v, off) { off = check(this, off, n); checkInt(v, min, max); dv(this)[setter](off, v, le); return off + n; };
+      P['read' + name + suf] = r;
+      P['write' + name + suf] = w;
+      if (name.indexOf('UInt') === 0) {
+        P['readUint' + name.slice(4) + suf] = r;
+        P['writeUint' + name.slice(4) + suf] = w;
+      }
+    });
+  });
+  [['Float', 4], ['Double', 8]].forEach(function (d) {
+    ['LE', 'BE'].forEach(function (suf) {
+      var le = suf === 'LE', n = d[1], get = 'getFloat' + n * 8, set = 'setFloat' + n * 8;
+      P['read' + d[0] + suf] = function (off) { off = check(this, off, n); return dv(this)[get](off, le); };
+      P['write' + d[0] + suf] = function (v, off) { off = check(this, off, n); dv(this)[set](off, +v, le); return off + n; };
+    });
+  });
+  [['BigInt64', 'getBigInt64', 'setBigInt64'], ['BigUInt64', 'getBigUint64', 'setBigUint64']].forEach(function (d) {
+    ['LE', 'BE'].forEach(function (suf) {
+      var le = suf === 'LE';
+      var r = function (off) { off = check(this, off, 8); return dv(this)[d[1]](off, le); };
+      var w = function (v, off) { off = check(this, off, 8); dv(this)[d[2]](off, BigInt(v), le); return off + 8; };
+      P['read' + d[0] + suf] = r;
+      P['write' + d[0] + suf] = w;
+      if (d[0] === 'BigUInt64') { P['readBigUint64' + suf] = r; P['writeBigUint64' + suf] = w; }
+    });
+  });
+  function varInt(le, signed) {
+    return function (off, byteLength) {
+      off = check(this, off, byteLength);
+      var v = 0, mul = 1, i;
+      if (le) { for (i = 0; i < byteLength; i++) { v += this[off + i] * mul; mul *= 256; } }
+      else { for (i = byteLength - 1; i >= 0; i--) { v += this[off + i] * mul; mul *= 256; } }
+      if (signed && v >= mul / 2) v -= mul;
+      return v;
+    };
+  }
+  function varIntWrite(le, signed) {
+    return function (value, off, byteLength) {
+      off = check(this, off, byteLength);
+      var mul = Math.pow(2, 8 * byteLength);
+      checkInt(value, signed ? -mul / 2 : 0, signed ? mul / 2 - 1 : mul - 1);
+      var v = value < 0 ? value + mul : value, i;
+      if (le) { for (i = 0; i < byteLength; i++) { this[off + i] = v % 256; v = Math.floor(v / 256); } }
+      else { for (i = byteLength - 1; i >= 0; i--) { this[off + i] = v % 256; v = Math.floor(v / 256); } }
+      return off + byteLength;
+    };
+  }
+  P.readUIntLE = P.readUintLE = varInt(true, false);
+  P.readUIntBE = P.readUintBE = varInt(false, false);
+  P.readIntLE = varInt(true, true);
+  P.readIntBE = varInt(false, true);
+  P.writeUIntLE = P.writeUintLE = varIntWrite(true, false);
+  P.writeUIntBE = P.writeUintBE = varIntWrite(false, false);
+  P.writeIntLE = varIntWrite(true, true);
+  P.writeIntBE = varIntWrite(false, true);
+  function swap(n) {
+    return function () {
+      if (this.length % n !== 0) throw codeError(RangeError, 'ERR_INVALID_BUFFER_SIZE', 'Buffer size must be a multiple of ' + (n * 8) + '-bits');
+      for (var i = 0; i < this.length; i += n) {
+        for (var j = 0; j < n / 2; j++) { var t = this[i + j]; this[i + j] = this[i + n - 1 - j]; this[i + n - 1 - j] = t; }
+      }
+      return this;
+    };
+  }
+  P.swap16 = swap(2); P.swap32 = swap(4); P.swap64 = swap(8);
+  return Buffer;
+});
+function bufferFromAB(ab) { return getBuffer().from(ab); }
+lazyGlobal('Buffer', getBuffer);
+modules.buffer = once(function () {
+  var Buffer = getBuffer();
+  return { Buffer: Buffer, SlowBuffer: Buffer, kMaxLength: N.buf.max, kStringMaxLength: N.buf.maxString,
+    constants: { MAX_LENGTH: N.buf.max, MAX_STRING_LENGTH: N.buf.maxString }, INSPECT_MAX_BYTES: 50,
+    atob: N.atob, btoa: N.btoa };
+});
+
+// ---------- TextEncoder / TextDecoder ----------
+var getTextCoding = once(function () {
+  function TextEncoder() {}
+  defineProperty(TextEncoder.prototype, 'encoding', { get: function () { return 'utf-8'; } });
+  TextEncoder.prototype.encode = function encode(s) {
+    return new Uint8Array(N.utf8Encode(s === undefined ? '' : String(s)));
+  };
+  TextEncoder.prototype.encodeInto = function encodeInto(s, dest) {
+    var r = N.utf8EncodeInto(String(s), dest);
+    return { read: r[0], written: r[1] };
+  };
+  var labels = { 'utf-8': 1, 'utf8': 1, 'unicode-1-1-utf-8': 1 };
+  function TextDecoder(label, opts) {
+    label = label === undefined ? 'utf-8' : String(label).trim().toLowerCase();
+    if (!labels[label]) throw codeError(RangeError, 'ERR_ENCODING_NOT_SUPPORTED', 'The "' + label + '" encoding is not supported');
+    hidden(this, '_fatal', !!(opts && opts.fatal));
+    hidden(this, '_ignoreBOM', !!(opts && opts.ignoreBOM));
+    hidden(this, '_pending', null);
+    hidden(this, '_bomSeen', false);
+  }
+  defineProperty(TextDecoder.prototype, 'encoding', { get: function () { return 'utf-8'; } });
+  defineProperty(TextDecoder.prototype, 'fatal', { get: function () { return this._fatal; } });
+  defineProperty(TextDecoder.prototype, 'ignoreBOM', { get: function () { return this._ignoreBOM; } });
+  TextDecoder.prototype.decode = function decode(input, opts) {
+    var bytes;
+    if (input === undefined) bytes = new Uint8Array(0);
+    else if (input instanceof ArrayBuffer) bytes = new Uint8Array(input);
+    else if (ArrayBuffer.isView(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    else throw argTypeError('input', 'an instance of ArrayBuffer or ArrayBufferView', input);
+    var stream = !!(opts && opts.stream);
+    if (this._pending) {
+      var joined = new Uint8Array(this._pending.length + bytes.length);
+      joined.set(this._pending); joined.set(bytes, this._pending.length);
+      bytes = joined; this._pending = null;
+    }
+    if (stream) {
+      var tail = N.utf8Tail(bytes);
+      if (tail > 0) { this._pending = bytes.slice(bytes.length - tail); bytes = bytes.subarray(0, bytes.length - tail); }
+    }
+    var s = N.utf8Decode(bytes, this._fatal);
+    if (!this._ignoreBOM && !this._bomSeen && s.charCodeAt(0) === 0xFEFF) s = s.slice(1);
+    if (s.length) this._bomSeen = stream;
+    if (!stream) this._bomSeen = false;
+    return s;
+  };
+  return { TextEncoder: TextEncoder, TextDecoder: TextDecoder };
+});
+lazyGlobal('TextEncoder', function () { return getTextCoding().TextEncoder; });
+lazyGlobal('TextDecoder', function () { return getTextCoding().TextDecoder; });
+hidden(g, 'atob', N.atob);
+hidden(g, 'btoa', N.btoa);
+
+// ---------- URL ----------
+var getURL = once(function () { return N.urlModule(); });
+lazyGlobal('URL', function () { return getURL().URL; });
+lazyGlobal('URLSearchParams', function () { return getURL().URLSearchParams; });
+
+// ---------- DOMException, Event, EventTarget, AbortController ----------
+var getDOM = once(function () {
+  var codes = { IndexSizeError: 1, NotFoundError: 8, NotSupportedError: 9, InvalidStateError: 11, SyntaxError: 12,
+    InvalidCharacterError: 5, NetworkError: 19, AbortError: 20, TimeoutError: 23, DataCloneError: 25, QuotaExceededError: 22 };
+  function DOMException(message, name) {
+    var e = new Error(message === undefined ? '' : String(message));
+    Object.setPrototypeOf(e, DOMException.prototype);
+    hidden(e, 'name', name === undefined ? 'Error' : String(name));
+    hidden(e, 'code', codes[e.name] || 0);
+    return e;
+  }
+  DOMException.prototype = Object.create(Error.prototype);
+  hidden(DOMException.prototype, 'constructor', DOMException);
+  function Event(type, init) {
+    hidden(this, 'type', String(type));
+    hidden(this, 'bubbles', !!(init && init.bubbles));
+    hidden(this, 'cancelable', !!(init && init.cancelable));
+    hidden(this, 'defaultPrevented', false);
+    hidden(this, 'timeStamp', N.now());
+    hidden(this, 'target', null);
+    hidden(this, 'currentTarget', null);
+  }
+  Event.prototype.preventDefault = function () { if (this.cancelable) this.defaultPrevented = true; };
+  Event.prototype.stopPropagation = function () {};
+  Event.prototype.stopImmediatePropagation = function () { this._stop = true; };
+  function EventTarget() { hidden(this, '_listeners', Object.create(null)); }
+  EventTarget.prototype.addEventListener = function (type, fn, opts) {
+    if (!fn) return;
+    if (!this._listeners) hidden(this, '_listeners', Object.create(null));
+    var list = this._listeners[type] || (this._listeners[type] = []);
+    for (var i = 0; i < list.length; i++) if (list[i].fn === fn) return;
+    list.push({ fn: fn, once: !!(opts && typeof opts === 'object' && opts.once) });
+  };
+  EventTarget.prototype.removeEventListener = function (type, fn) {
+    var list = this._listeners && this._listeners[type];
+    if (!list) return;
+    for (var i = 0; i < list.length; i++) if (list[i].fn === fn) { list.splice(i, 1); return; }
+  };
+  EventTarget.prototype.dispatchEvent = function (ev) {
+    hidden(ev, 'target', this); hidden(ev, 'currentTarget', this);
+    var handler = this['on' + ev.type];
+    if (typeof handler === 'function') handler.call(this, ev);
+    var list = this._listeners && this._listeners[ev.type];
+    if (list) {
+      list = list.slice();
+      for (var i = 0; i < list.length && !ev._stop; i++) {
+        if (list[i].once) this.removeEventListener(ev.type, list[i].fn);
+        var f = list[i].fn;
+        if (typeof f === 'function') f.call(this, ev); else if (f && typeof f.handleEvent === 'function') f.handleEvent(ev);
+      }
+    }
+    return !ev.defaultPrevented;
+  };
+  function AbortSignal() { EventTarget.call(this); hidden(this, 'aborted', false); hidden(this, 'reason', undefined); hidden(this, 'onabort', null); }
+  AbortSignal.prototype = Object.create(EventTarget.prototype);
+  hidden(AbortSignal.prototype, 'constructor', AbortSignal);
+  AbortSignal.prototype.throwIfAborted = function () { if (this.aborted) throw this.reason; };
+  function abortSignal(signal, reason) {
+    if (signal.aborted) return;
+    signal.aborted = true;
+    signal.reason = reason === undefined ? new DOMException('This operation was aborted', 'AbortError') : reason;
+    signal.dispatchEvent(new Event('abort'));
+  }
+  AbortSignal.abort = function (reason) { var s = new AbortSignal(); abortSignal(s, reason); return s; };
+  AbortSignal.timeout = function (ms) {
+    var s = new AbortSignal();
+    setTimeout(function () { abortSignal(s, new DOMException('The operation was aborted due to timeout', 'TimeoutError')); }, ms).unref();
+    return s;
+  };
+  AbortSignal.any = function (signals) {
+    var s = new AbortSignal();
+    signals.forEach(function (o) {
+      if (o.aborted) abortSignal(s, o.reason);
+      else o.addEventListener('abort', function () { abortSignal(s, o.reason); });
+    });
+    return s;
+  };
+  function AbortController() { hidden(this, 'signal', new AbortSignal()); }
+  AbortController.prototype.abort = function (reason) { abortSignal(this.signal, reason); };
+  return { DOMException: DOMException, Event: Event, EventTarget: EventTarget, AbortSignal: AbortSignal, AbortController: AbortController };
+});
+['DOMException', 'Event', 'EventTarget', 'AbortSignal', 'AbortController'].forEach(function (k) {
+  lazyGlobal(k, function () { return getDOM()[k]; });
+});
+
+// ---------- structuredClone ----------
+function structuredClone(value) {
+  var seen = new Map();
+  function fail(what) { var D = getDOM().DOMException; return new D(what + ' could not be cloned.', 'DataCloneError'); }
+  function clone(v) {
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function')) {
+      if (typeof v === 'symbol') throw fail(String(v));
+      return v;
+    }
+    if (typeof v === 'function') throw fail(String(v).slice(0, 40));
+    if (seen.has(v)) return seen.get(v);
+    var out, i;
+    if (Array.isArray(v)) {
+      out = []; seen.set(v, out);
+      for (i = 0; i < v.length; i++) if (hasOwn.call(v, i)) out[i] = clone(v[i]);
+      out.length = v.length;
+      return out;
+    }
+    if (v instanceof Date) out = new Date(v.getTime());
+    else if (v instanceof RegExp) out = new RegExp(v.source, v.flags);
+    else if (v instanceof Boolean || v instanceof Number || v instanceof String) out = Object(v.valueOf());
+    else if (v instanceof ArrayBuffer) out = v.slice(0);
+    else if (v instanceof DataView) out = new DataView(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+    else if (ArrayBuffer.isView(v)) {
+      var C = g.Buffer && v instanceof g.Buffer ? Uint8Array : v.constructor;
+      out = new C(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+    } else if (v instanceof Map) {
+      out = new Map(); seen.set(v, out);
+      v.forEach(function (val, k) { out.set(clone(k), clone(val)); });
+      return out;
+    } else if (v instanceof Set) {
+      out = new Set(); seen.set(v, out);
+      v.forEach(function (val) { out.add(clone(val)); });
+      return out;
+    } else if (isError(v)) {
+      var E = (typeof g[v.name] === 'function' && g[v.name].prototype instanceof Error) ? g[v.name] : Error;
+      out = new E(v.message);
+      if (v.stack !== undefined) hidden(out, 'stack', v.stack);
+      if (v.cause !== undefined) hidden(out, 'cause', clone(v.cause));
+    } else if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) {
+      throw fail('#<' + ctorName(v) + '>');
+    } else {
+      out = {}; seen.set(v, out);
+      var ks = Object.keys(v);
+      for (i = 0; i < ks.length; i++) out[ks[i]] = clone(v[ks[i]]);
+      return out;
+    }
+    seen.set(v, out);
+    return out;
+  }
+  if (arguments.length === 0) throw new TypeError('The "value" argument must be specified');
+  return clone(value);
+}
+hidden(g, 'structuredClone', structuredClone);
+
+// ---------- crypto ----------
+var getCrypto = once(function () {
+  var C = N.crypto;
+  function toBuf(r) { return typeof r === 'string' ? r : bufferFromAB(r); }
+  function Hash(h, hmac) { hidden(this, '_h', h); hidden(this, '_hmac', hmac); hidden(this, '_done', false); }
+  Hash.prototype.update = function update(data, enc) {
+    if (this._done) throw codeError(Error, 'ERR_CRYPTO_HASH_FINALIZED', 'Digest already called');
+    C.hashUpdate(this._h, data, enc);
+    return this;
+  };
+  Hash.prototype.digest = function digest(enc) {
+    if (this._done) throw codeError(Error, 'ERR_CRYPTO_HASH_FINALIZED', 'Digest already called');
+    this._done = true;
+    return toBuf(C.hashDigest(this._h, enc));
+  };
+  Hash.prototype.copy = function copy() { return new Hash(C.hashCopy(this._h), false); };
+  function Cipher(h) { hidden(this, '_c', h); }
+  Cipher.prototype.update = function update(data, inEnc, outEnc) { return toBuf(C.cipherUpdate(this._c, data, inEnc, outEnc)); };
+  Cipher.prototype.final = function final(outEnc) { return toBuf(C.cipherFinal(this._c, outEnc)); };
+  Cipher.prototype.setAutoPadding = function (on) { C.cipherOpt(this._c, 'padding', on === undefined ? true : !!on); return this; };
+  Cipher.prototype.setAAD = function (aad) { C.cipherOpt(this._c, 'aad', aad); return this; };
+  Cipher.prototype.setAuthTag = function (tag) { C.cipherOpt(this._c, 'tag', tag); return this; };
+  Cipher.prototype.getAuthTag = function () { return bufferFromAB(C.cipherOpt(this._c, 'getTag')); };
+  function randomBytes(n, cb) {
+    if (typeof n !== 'number' || !(n >= 0)) throw argTypeError('size', 'of type number', n);
+    var b = bufferFromAB(C.randomBytes(n));
+    if (typeof cb === 'function') { setImmediate(cb, null, b); return; }
+    return b;
+  }
+  function getRandomValues(a) {
+    if (!ArrayBuffer.isView(a) || a instanceof Float32Array || a instanceof Float64Array || a instanceof DataView) {
+      throw new (getDOM().DOMException)('The data argument must be an integer-type TypedArray', 'TypeMismatchError');
+    }
+    if (a.byteLength > 65536) throw new (getDOM().DOMException)('The ArrayBufferView\'s byte length (' + a.byteLength + ') exceeds the number of bytes of entropy available via this API (65536)', 'QuotaExceededError');
+    C.randomFill(a);
+    return a;
+  }
+  function randomInt(min, max, cb) {
+    if (max === undefined || typeof max === 'function') { cb = max; max = min; min = 0; }
+    if (!Number.isSafeInteger(min)) throw argTypeError('min', 'a safe integer', min);
+    if (!Number.isSafeInteger(max)) throw argTypeError('max', 'a safe integer', max);
+    if (max <= min) throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "max" is out of range. It must be greater than the value of "min" (' + min + '). Received ' + max);
+    var v = C.randomInt(min, max);
+    if (typeof cb === 'function') { setImmediate(cb, null, v); return; }
+    return v;
+  }
+  function pbkdf2Sync(password, salt, iterations, keylen, digest) {
+    return bufferFromAB(C.pbkdf2(password, salt, iterations, keylen, digest === undefined ? 'sha1' : digest));
+  }
+  var webcrypto = { getRandomValues: getRandomValues, randomUUID: C.randomUUID, subtle: undefined };
+  return {
+    createHash: function createHash(alg) { return new Hash(C.hashNew(String(alg), undefined), false); },
+    createHmac: function createHmac(alg, key) {
+      if (key === undefined || key === null) throw argTypeError('key', 'of type string or an instance of Buffer', key);
+      return new Hash(C.hashNew(String(alg), key), true);
+    },
+    createCipheriv: function (alg, key, iv) { return new Cipher(C.cipherNew(String(alg), key, iv, true)); },
+    createDecipheriv: function (alg, key, iv) { return new Cipher(C.cipherNew(String(alg), key, iv, false)); },
+    randomBytes: randomBytes, pseudoRandomBytes: randomBytes,
+    randomFillSync: function (a) { C.randomFill(a); return a; },
+    randomFill: function (a, cb) { C.randomFill(a); setImmediate(cb, null, a); },
+    randomUUID: C.randomUUID, randomInt: randomInt, getRandomValues: getRandomValues,
+    timingSafeEqual: C.timingSafeEqual,
+    pbkdf2Sync: pbkdf2Sync,
+    pbkdf2: function (p, s, i, k, d, cb) {
+      var r;
+      try { r = pbkdf2Sync(p, s, i, k, d); } catch (e) { setImmediate(cb, e); return; }
+      setImmediate(cb, null, r);
+    },
+    getHashes: function () { return ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']; },
+    getCiphers: function () { return ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'aes-128-ecb', 'aes-192-ecb', 'aes-256-ecb', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm']; },
+    webcrypto: webcrypto,
+    constants: {}
+  };
+});
+modules.crypto = getCrypto;
+lazyGlobal('crypto', function () { return getCrypto().webcrypto; });
+
+// ---------- performance ----------
+lazyGlobal('performance', function () {
+  var origin = Date.now() - N.now();
+  return { now: function () { return N.now(); }, timeOrigin: origin, mark: function () {}, measure: function () {},
+    getEntries: function () { return []; }, toJSON: function () { return { timeOrigin: origin }; } };
+});
+
+// ---------- fetch ----------
+var getFetch = once(function () {
+  function normName(n) {
+    n = String(n).toLowerCase();
+    if (!/^[!#$%&'*+\-.^_|~0-9a-z]+$/.test(n)) throw new TypeError('Invalid header name: ' + n);
+    return n;
+  }
+  function Headers(init) {
+    hidden(this, '_m', new Map());
+    if (init == null) return;
+    var self = this;
+    if (init instanceof Headers) init.forEach(function (v, k) { self.append(k, v); });
+    else if (Array.isArray(init) || typeof init[Symbol.iterator] === 'function') {
+      Array.from(init).forEach(function (p) { self.append(p[0], p[1]); });
+    } else Object.keys(init).forEach(function (k) { self.append(k, init[k]); });
+  }
+  var H = Headers.prototype;
+  H.append = function (k, v) {
+    k = normName(k); v = String(v).trim();
+    var cur = this._m.get(k);
+    this._m.set(k, cur === undefined ? v : (k === 'set-cookie' ? cur + '\n' + v : cur + ', ' + v));
+  };
+  H.set = function (k, v) { this._m.set(normName(k), String(v).trim()); };
+  H.get = function (k) { var v = this._m.get(normName(k)); return v === undefined ? null : (normName(k) === 'set-cookie' ? v.split('\n').join(', ') : v); };
+  H.getSetCookie = function () { var v = this._m.get('set-cookie'); return v === undefined ? [] : v.split('\n'); };
+  H.has = function (k) { return this._m.has(normName(k)); };
+  H['delete'] = function (k) { this._m['delete'](normName(k)); };
+  H.forEach = function (fn, thisArg) {
+    var self = this;
+    Array.from(this._m.keys()).sort().forEach(function (k) { fn.call(thisArg, self.get(k), k, self); });
+  };
+  H.keys = function () { return Array.from(this._m.keys()).sort()[Symbol.iterator](); };
+  H.values = function () { var self = this; return Array.from(this._m.keys()).sort().map(function (k) { return self.get(k); })[Symbol.iterator](); };
+  H.entries = function () { var self = this; return Array.from(this._m.keys()).sort().map(function (k) { return [k, self.get(k)]; })[Symbol.iterator](); };
+  H[Symbol.iterator] = H.entries;
+  H.raw = function () { var o = {}; this.forEach(function (v, k) { o[k] = v; }); return o; };
+  function bodyBytes(body) {
+    if (body == null) return null;
+    if (typeof body === 'string') return body;
+    if (body instanceof ArrayBuffer) return new Uint8Array(body);
+    if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    if (g.URLSearchParams && body instanceof g.URLSearchParams) return body.toString();
+    return String(body);
+  }
+  function Body() {}
+  function consume(self) {
+    if (self.bodyUsed) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    hidden(self, 'bodyUsed', true);
+    return Promise.resolve(self._body);
+  }
+  Body.prototype.arrayBuffer = function () {
+    return consume(this).then(function (b) {
+      if (b == null) return new ArrayBuffer(0);
+      if (typeof b === 'string') return N.utf8Encode(b);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+    });
+  };
+  Body.prototype.text = function () {
+    return consume(this).then(function (b) {
+      if (b == null) return '';
+      if (typeof b === 'string') return b;
+      return N.utf8Decode(b, false);
+    });
+  };
+  Body.prototype.json = function () { return this.text().then(function (t) { return JSON.parse(t); }); };
+  Body.prototype.bytes = function () { return this.arrayBuffer().then(function (ab) { return new Uint8Array(ab); }); };
+  Body.prototype.buffer = function () { return this.arrayBuffer().then(function (ab) { return bufferFromAB(ab); }); };
+  Body.prototype.blob = function () { return Promise.reject(new TypeError('Response.blob() is not available in Minicloud functions')); };
+  Body.prototype.formData = function () { return Promise.reject(new TypeError('Response.formData() is not available in Minicloud functions')); };
+  function Response(body, init) {
+    init = init || {};
+    hidden(this, '_body', bodyBytes(body));
+    hidden(this, 'bodyUsed', false);
+    hidden(this, 'status', init.status === undefined ? 200 : init.status | 0);
+    hidden(this, 'statusText', init.statusText === undefined ? '' : String(init.statusText));
+    hidden(this, 'headers', init.headers instanceof Headers ? init.headers : new Headers(init.headers));
+    hidden(this, 'url', init.url || '');
+    hidden(this, 'redirected', !!init.redirected);
+    hidden(this, 'type', 'default');
+  }
+  Response.prototype = Object.create(Body.prototype);
+  hidden(Response.prototype, 'constructor', Response);
+  defineProperty(Response.prototype, 'ok', { get: function () { return this.status >= 200 && this.status < 300; } });
+  defineProperty(Response.prototype, 'body', { get: function () { return this._body == null ? null : { locked: false }; } });
+  Response.prototype.clone = function () {
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new Response(this._body, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers), url: this.url });
+  };
+  Response.json = function (data, init) {
+    init = init || {};
+    var h = new Headers(init.headers);
+    if (!h.has('content-type')) h.set('content-type', 'application/json');
+    return new Response(JSON.stringify(data), { status: init.status, statusText: init.statusText, headers: h });
+  };
+  Response.error = function () { var r = new Response(null, { status: 0 }); hidden(r, 'type', 'error'); return r; };
+  function Request(input, init) {
+    init = init || {};
+    var src = input instanceof Request ? input : null;
+    hidden(this, 'url', src ? src.url : String(input));
+    hidden(this, 'method', String(init.method || (src ? src.method : 'GET')).toUpperCase());
+    hidden(this, 'headers', new Headers(init.headers || (src ? src.headers : undefined)));
+    hidden(this, '_body', init.body !== undefined ? bodyBytes(init.body) : (src ? src._body : null));
+    hidden(this, 'bodyUsed', false);
+    hidden(this, 'signal', init.signal || (src ? src.signal : null));
+    hidden(this, 'redirect', init.redirect || (src ? src.redirect : 'follow'));
+  }
+  Request.prototype = Object.create(Body.prototype);
+  hidden(Request.prototype, 'constructor', Request);
+  Request.prototype.clone = function () { return new Request(this); };
+  function fetch(input, init) {
+    var req;
+    try { req = new Request(input, init); } catch (e) { return Promise.reject(e); }
+    var signal = req.signal;
+    if (signal && signal.aborted) return Promise.reject(signal.reason);
+    var headers = [];
+    req.headers.forEach(function (v, k) { headers.push(k, v); });
+    if (req._body != null && typeof req._body === 'string' && !req.headers.has('content-type')) {
+      headers.push('content-type', (g.URLSearchParams && init && init.body instanceof g.URLSearchParams) ? 'application/x-www-form-urlencoded;charset=UTF-8' : 'text/plain;charset=UTF-8');
+    }
+    var call = N.fetch(req.url, req.method, headers, req._body, req.redirect);
+    var onAbort;
+    if (signal) {
+      onAbort = function () { N.fetchAbort(call.id); };
+      signal.addEventListener('abort', onAbort);
+    }
+    return call.promise.then(function (r) {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      var h = new Headers();
+      for (var i = 0; i < r.headers.length; i += 2) h.append(r.headers[i], r.headers[i + 1]);
+      return new Response(r.body, { status: r.status, statusText: r.statusText, headers: h, url: r.url, redirected: r.redirected });
+    }, function (err) {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      if (signal && signal.aborted) throw signal.reason;
+      if (err && typeof err.code === 'string' && /^ERR_/.test(err.code)) throw err;
+      var e = new TypeError('fetch failed: ' + (err && err.message ? err.message : String(err)));
+      hidden(e, 'cause', err);
+      throw e;
+    });
+  }
+  return { fetch: fetch, Headers: Headers, Response: Response, Request: Request };
+});
+['fetch', 'Headers', 'Response', 'Request'].forEach(function (k) {
+  lazyGlobal(k, function () { return getFetch()[k]; });
+});
+
+// ---------- path (POSIX) ----------
+modules.path = once(function () {
+  function assertPath(p) { if (typeof p !== 'string') throw argTypeError('path', 'of type string', p); }
+  function normalizeString(path, allowAbove) {
+    var res = [], parts = path.split('/');
+    for (var i = 0; i < parts.length; i++) {
+      var s = parts[i];
+      if (s === '' || s === '.') continue;
+      if (s === '..') {
+        if (res.length && res[res.length - 1] !== '..') res.pop();
+        else if (allowAbove) res.push('..');
+      } else res.push(s);
+    }
+    return res.join('/');
+  }
+  var path = {
+    sep: '/', delimiter: ':',
+    resolve: function () {
+      var resolved = '', abs = false;
+      for (var i = arguments.length - 1; i >= -1 && !abs; i--) {
+        var p = i >= 0 ? arguments[i] : '/var/user';
+        assertPath(p);
+        if (p.length === 0) continue;
+        resolved = p + '/' + resolved;
+        abs = p.charCodeAt(0) === 47;
+      }
+      resolved = normalizeString(resolved, !abs);
+      return abs ? '/' + resolved : (resolved.length ? resolved : '.');
+    },
+    normalize: function (p) {
+      assertPath(p);
+      if (p.length === 0) return '.';
+      var abs = p.charCodeAt(0) === 47, trailing = p.charCodeAt(p.length - 1) === 47;
+      p = normalizeString(p, !abs);
+      if (p.length === 0) { if (abs) return '/'; return trailing ? './' : '.'; }
+      if (trailing) p += '/';
+      return abs ? '/' + p : p;
+    },
+    isAbsolute: function (p) { assertPath(p); return p.length > 0 && p.charCodeAt(0) === 47; },
+    join: function () {
+      var parts = [];
+      for (var i = 0; i < arguments.length; i++) { assertPath(arguments[i]); if (arguments[i].length) parts.push(arguments[i]); }
+      return parts.length ? path.normalize(parts.join('/')) : '.';
+    },
+    relative: function (from, to) {
+      from = path.resolve(from); to = path.resolve(to);
+      if (from === to) return '';
+      var f = from.split('/').filter(Boolean), t = to.split('/').filter(Boolean), i = 0;
+      while (i < f.length && i < t.length && f[i] === t[i]) i++;
+      var up = [];
+      for (var j = i; j < f.length; j++) up.push('..');
+      return up.concat(t.slice(i)).join('/');
+    },
+    dirname: function (p) {
+      assertPath(p);
+      if (p.length === 0) return '.';
+      var abs = p.charCodeAt(0) === 47, end = -1, matched = true;
+      for (var i = p.length - 1; i >= 1; --i) {
+        if (p.charCodeAt(i) === 47) { if (!matched) { end = i; break; } } else matched = false;
+      }
+      if (end === -1) return abs ? '/' : '.';
+      if (abs && end === 1) return '//';
+      return p.slice(0, end);
+    },
+    basename: function (p, ext) {
+      assertPath(p);
+      var s = p.replace(/\/+$/, '');
+      var b = s.slice(s.lastIndexOf('/') + 1);
+      if (ext !== undefined && b !== ext && b.slice(-ext.length) === ext) b = b.slice(0, b.length - ext.length);
+      return b;
+    },
+    extname: function (p) {
+      assertPath(p);
+      var b = path.basename(p), i = b.lastIndexOf('.');
+      if (i <= 0) return '';
+      return b.slice(i);
+    },
+    parse: function (p) {
+      assertPath(p);
+      var root = p.charCodeAt(0) === 47 ? '/' : '';
+      var base = path.basename(p), ext = path.extname(p), dir = path.dirname(p);
+      if (dir === '.' && !/^\.\//.test(p)) dir = '';
+      return { root: root, dir: dir, base: base, ext: ext, name: ext ? base.slice(0, base.length - ext.length) : base };
+    },
+    format: function (o) {
+      var dir = o.dir || o.root, base = o.base || ((o.name || '') + (o.ext || ''));
+      if (!dir) return base;
+      return dir === o.root ? dir + base : dir + '/' + base;
+    },
+    toNamespacedPath: function (p) { return p; }
+  };
+  path.posix = path;
+  path.win32 = path;
+  return path;
+});
+modules['path/posix'] = modules.path;
+
+// ---------- querystring ----------
+modules.querystring = once(function () {
+  function unescape(s) {
+    try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch (e) { return s; }
+  }
+  function escape(s) { return encodeURIComponent(s); }
+  function prim(v) {
+    if (typeof v === 'string') return v;
+    if ((typeof v === 'number' && isFinite(v)) || typeof v === 'bigint') return String(v);
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    return '';
+  }
+  function stringify(obj, sep, eq, opts) {
+    sep = sep || '&'; eq = eq || '=';
+    var enc = (opts && opts.encodeURIComponent) || escape;
+    if (obj === null || typeof obj !== 'object') return '';
+    return Object.keys(obj).map(function (k) {
+      var v = obj[k], ks = enc(k) + eq;
+      if (Array.isArray(v)) return v.map(function (x) { return ks + enc(prim(x)); }).join(sep);
+      return ks + enc(prim(v));
+    }).filter(Boolean).join(sep);
+  }
+  function parse(qs, sep, eq, opts) {
+    sep = sep || '&'; eq = eq || '=';
+    var obj = Object.create(null);
+    if (typeof qs !== 'string' || qs.length === 0) return obj;
+    var max = opts && typeof opts.maxKeys === 'number' ? opts.maxKeys : 1000;
+    var dec = (opts && opts.decodeURIComponent) || unescape;
+    var parts = qs.split(sep);
+    if (max > 0 && parts.length > max) parts = parts.slice(0, max);
+    parts.forEach(function (p) {
+      if (!p) return;
+      var i = p.indexOf(eq), k, v;
+      if (i >= 0) { k = p.slice(0, i); v = p.slice(i + eq.length); } else { k = p; v = ''; }
+      k = dec(k); v = dec(v);
+      if (!hasOwn.call(obj, k)) obj[k] = v;
+      else if (Array.isArray(obj[k])) obj[k].push(v);
+      else obj[k] = [obj[k], v];
+    });
+    return obj;
+  }
+  return { parse: parse, decode: parse, stringify: stringify, encode: stringify, escape: escape, unescape: unescape };
+});
+
+// ---------- url ----------
+modules.url = once(function () {
+  var u = getURL();
+  var qs = modules.querystring();
+  function Url() {
+    this.protocol = null; this.slashes = null; this.auth = null; this.host = null; this.port = null;
+    this.hostname = null; this.hash = null; this.search = null; this.query = null; this.pathname = null;
+    this.path = null; this.href = null;
+  }
+  var re = /^([a-zA-Z][a-zA-Z0-9+.\-]*:)?(\/\/)?(?:([^@\/?#]*)@)?(\[[^\]]*\]|[^\/?#:]*)?(?::(\d*))?([^?#]*)(\?[^#]*)?(#.*)?$/;
+  function parse(str, parseQuery, slashesDenoteHost) {
+    if (str instanceof Url) return str;
+    if (typeof str !== 'string') throw argTypeError('url', 'of type string', str);
+    var r = new Url(), m = re.exec(str.trim());
+    if (!m) { r.href = str; r.path = r.pathname = str; return r; }
+    var hasHost = !!m[2] || (slashesDenoteHost && /^\/\//.test(str));
+    r.protocol = m[1] ? m[1].toLowerCase() : null;
+    r.slashes = m[2] ? true : null;
+    if (hasHost) {
+      r.auth = m[3] !== undefined ? decodeURIComponent(m[3]) : null;
+      r.hostname = (m[4] || '').toLowerCase();
+      r.port = m[5] || null;
+      r.host = r.hostname + (r.port ? ':' + r.port : '');
+      r.pathname = m[6] || (r.slashes ? '/' : null);
+    } else {
+      r.pathname = (m[3] !== undefined ? m[3] + '@' : '') + (m[4] || '') + (m[5] !== undefined ? ':' + m[5] : '') + (m[6] || '') || null;
+    }
+    r.search = m[7] || (parseQuery ? '' : null);
+    r.query = parseQuery ? qs.parse((m[7] || '').slice(1)) : (m[7] ? m[7].slice(1) : null);
+    r.hash = m[8] || null;
+    r.path = (r.pathname || '') + (r.search || '') || null;
+    r.href = format(r);
+    return r;
+  }
+  function format(o) {
+    if (typeof o === 'string') o = parse(o);
+    if (u.URL && o instanceof u.URL) return o.href;
+    var protocol = o.protocol || '';
+    if (protocol && protocol.slice(-1) !== ':') protocol += ':';
+    var host = o.host || (o.hostname ? o.hostname + (o.port ? ':' + o.port : '') : '');
+    var auth = o.auth ? encodeURIComponent(o.auth).replace(/%3A/i, ':') + '@' : '';
+    var pathname = o.pathname || '';
+    var search = o.search || (o.query && typeof o.query === 'object' && Object.keys(o.query).length ? '?' + qs.stringify(o.query) : '');
+    if (search && search[0] !== '?') search = '?' + search;
+    var hash = o.hash || '';
+    if (hash && hash[0] !== '#') hash = '#' + hash;
+    var slashes = o.slashes || /^(https?|ftp|gopher|file|wss?):$/.test(protocol);
+    if (host || slashes) {
+      if (host || protocol === 'file:') host = '//' + auth + host;
+      if (pathname && pathname[0] !== '/') pathname = '/' + pathname;
+    }
+    return protocol + host + pathname + search + hash;
+  }
+  function resolve(from, to) {
+    try { return new u.URL(to, new u.URL(from, 'resolve://')).href.replace(/^resolve:\/\/\/?/, from.charAt(0) === '/' ? '/' : ''); }
+    catch (e) { return to; }
+  }
+  Url.prototype.format = function () { return format(this); };
+  return {
+    URL: u.URL, URLSearchParams: u.URLSearchParams, domainToASCII: u.domainToASCII, domainToUnicode: u.domainToUnicode,
+    Url: Url, parse: parse, format: format, resolve: resolve,
+    fileURLToPath: function (p) { var x = typeof p === 'string' ? new u.URL(p) : p; if (x.protocol !== 'file:') throw new TypeError('The URL must be of scheme file'); return decodeURIComponent(x.pathname); },
+    pathToFileURL: function (p) { return new u.URL('file://' + encodeURI(modules.path().resolve(p))); }
+  };
+});
+
+// ---------- util ----------
+var promisifyCustom = Symbol.for('nodejs.util.promisify.custom');
+function isDeepStrictEqual(a, b, seen) {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  seen = seen || [];
+  for (var s = 0; s < seen.length; s++) if (seen[s][0] === a && seen[s][1] === b) return true;
+  seen.push([a, b]);
+  if (a instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof RegExp) return String(a) === String(b);
+  if (ArrayBuffer.isView(a)) {
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+    return true;
+  }
+  if (a instanceof Map) {
+    if (a.size !== b.size) return false;
+    var ok = true;
+    a.forEach(function (v, k) { if (ok && (!b.has(k) || !isDeepStrictEqual(v, b.get(k), seen))) ok = false; });
+    return ok;
+  }
+  if (a instanceof Set) {
+    if (a.size !== b.size) return false;
+    var all = true;
+    a.forEach(function (v) { if (all && !b.has(v)) all = false; });
+    return all;
+  }
+  if (isError(a) && (a.message !== b.message || a.name !== b.name)) return false;
+  var ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (var j = 0; j < ka.length; j++) {
+    if (!hasOwn.call(b, ka[j]) || !isDeepStrictEqual(a[ka[j]], b[ka[j]], seen)) return false;
+  }
+  return true;
+}
+modules.util = once(function () {
+  function promisify(fn) {
+    if (typeof fn !== 'function') throw argTypeError('original', 'of type function', fn);
+    if (fn[promisifyCustom]) return fn[promisifyCustom];
+    function p() {
+      var args = Array.prototype.slice.call(arguments), self = this;
+      return new Promise(function (resolve, reject) {
+        args.push(function (err, v) { if (err) reject(err); else resolve(arguments.length > 2 ? Array.prototype.slice.call(arguments, 1) : v); });
+        fn.apply(self, args);
+      });
+    }
+    Object.setPrototypeOf(p, Object.getPrototypeOf(fn));
+    hidden(p, promisifyCustom, p);
+    return p;
+  }
+  promisify.custom = promisifyCustom;
+  function callbackify(fn) {
+    return function () {
+      var args = Array.prototype.slice.call(arguments), cb = args.pop(), self = this;
+      fn.apply(self, args).then(function (v) { cb(null, v); }, function (e) {
+        if (!e) { var w = new Error('Promise was rejected with a falsy value'); w.reason = e; e = w; }
+        cb(e);
+      });
+    };
+  }
+  var types = {
+    isDate: function (v) { return v instanceof Date; },
+    isRegExp: function (v) { return v instanceof RegExp; },
+    isPromise: function (v) { return v instanceof Promise; },
+    isMap: function (v) { return v instanceof Map; },
+    isSet: function (v) { return v instanceof Set; },
+    isWeakMap: function (v) { return v instanceof WeakMap; },
+    isWeakSet: function (v) { return v instanceof WeakSet; },
+    isNativeError: function (v) { return v instanceof Error; },
+    isTypedArray: function (v) { return ArrayBuffer.isView(v) && !(v instanceof DataView); },
+    isUint8Array: function (v) { return v instanceof Uint8Array; },
+    isArrayBuffer: function (v) { return v instanceof ArrayBuffer; },
+    isAnyArrayBuffer: function (v) { return v instanceof ArrayBuffer; },
+    isArrayBufferView: function (v) { return ArrayBuffer.isView(v); },
+    isDataView: function (v) { return v instanceof DataView; },
+    isAsyncFunction: function (v) { return typeof v === 'function' && v[Symbol.toStringTag] === 'AsyncFunction'; },
+    isGeneratorFunction: function (v) { return typeof v === 'function' && /GeneratorFunction/.test(v[Symbol.toStringTag] || ''); },
+    isGeneratorObject: function (v) { return objToString.call(v) === '[object Generator]'; },
+    isBoxedPrimitive: function (v) { return v instanceof Number || v instanceof String || v instanceof Boolean; },
+    isProxy: function () { return false; },
+    isSymbolObject: function (v) { return typeof v === 'object' && v instanceof Symbol; }
+  };
+  var tc = getTextCoding();
+  return {
+    format: function () { return formatArgs(arguments); },
+    formatWithOptions: function (opts) { return formatArgs(Array.prototype.slice.call(arguments, 1)); },
+    inspect: utilInspect,
+    promisify: promisify, callbackify: callbackify,
+    inherits: function (ctor, superCtor) {
+      if (typeof ctor !== 'function' || typeof superCtor !== 'function') throw argTypeError('ctor', 'of type function', ctor);
+      hidden(ctor, 'super_', superCtor);
+      Object.setPrototypeOf(ctor.prototype, superCtor.prototype);
+    },
+    deprecate: function (fn) { return fn; },
+    debuglog: function () { var f = function () {}; f.enabled = false; return f; },
+    isDeepStrictEqual: function (a, b) { return isDeepStrictEqual(a, b); },
+    types: types,
+    TextEncoder: tc.TextEncoder, TextDecoder: tc.TextDecoder,
+    isArray: Array.isArray,
+    isBoolean: function (v) { return typeof v === 'boolean'; },
+    isNull: function (v) { return v === null; },
+    isNullOrUndefined: function (v) { return v == null; },
+    isNumber: function (v) { return typeof v === 'number'; },
+    isString: function (v) { return typeof v === 'string'; },
+    isSymbol: function (v) { return typeof v === 'symbol'; },
+    isUndefined: function (v) { return v === undefined; },
+    isRegExp: types.isRegExp, isDate: types.isDate, isError: isError,
+    isObject: function (v) { return v !== null && typeof v === 'object'; },
+    isFunction: function (v) { return typeof v === 'function'; },
+    isPrimitive: function (v) { return v === null || (typeof v !== 'object' && typeof v !== 'function'); },
+    stripVTControlCharacters: function (s) { return String(s).replace(/\u001b\[[0-9;]*[A-Za-z]/g, ''); },
+    toUSVString: function (s) { return String(s); }
+  };
+});
+modules['util/types'] = function () { return modules.util().types; };
+
+// ---------- string_decoder ----------
+modules.string_decoder = once(function () {
+  function StringDecoder(enc) {
+    enc = enc === undefined ? 'utf8' : String(enc).toLowerCase();
+    if (enc === 'utf-8') enc = 'utf8';
+    if (!N.buf.isEncoding(enc)) throw codeError(TypeError, 'ERR_UNKNOWN_ENCODING', 'Unknown encoding: ' + enc);
+    this.encoding = enc;
+    if (enc === 'utf8') hidden(this, '_d', new (getTextCoding().TextDecoder)('utf-8'));
+  }
+  StringDecoder.prototype.write = function (buf) {
+    if (typeof buf === 'string') return buf;
+    if (this._d) return this._d.decode(buf, { stream: true });
+    return getBuffer().from(buf).toString(this.encoding);
+  };
+  StringDecoder.prototype.end = function (buf) {
+    var s = buf ? this.write(buf) : '';
+    if (this._d) s += this._d.decode();
+    return s;
+  };
+  return { StringDecoder: StringDecoder };
+});
+
+// ---------- assert ----------
+modules.assert = once(function () {
+  function AssertionError(opts) {
+    var e = new Error(opts.message || (formatArgs([opts.actual]) + ' ' + opts.operator + ' ' + formatArgs([opts.expected])));
+    Object.setPrototypeOf(e, AssertionError.prototype);
+    hidden(e, 'name', 'AssertionError');
+    e.code = 'ERR_ASSERTION'; e.actual = opts.actual; e.expected = opts.expected; e.operator = opts.operator;
+    e.generatedMessage = !opts.message;
+    return e;
+  }
+  AssertionError.prototype = Object.create(Error.prototype);
+  hidden(AssertionError.prototype, 'constructor', AssertionError);
+  function fail(actual, expected, message, operator) {
+    if (message instanceof Error) throw message;
+    throw new AssertionError({ actual: actual, expected: expected, message: message, operator: operator });
+  }
+  function assert(v, message) { if (!v) fail(v, true, message || 'The expression evaluated to a falsy value', '=='); }
+  function looseDeep(a, b) {
+    if (a == b) return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+    var ka = Object.keys(a), kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    return ka.every(function (k) { return looseDeep(a[k], b[k]); });
+  }
+  assert.ok = assert;
+  assert.AssertionError = AssertionError;
+  assert.fail = function (message) { fail(undefined, undefined, message || 'Failed', 'fail'); };
+  assert.equal = function (a, b, m) { if (a != b) fail(a, b, m, '=='); };
+  assert.notEqual = function (a, b, m) { if (a == b) fail(a, b, m, '!='); };
+  assert.strictEqual = function (a, b, m) { if (!Object.is(a, b)) fail(a, b, m, 'strictEqual'); };
+  assert.notStrictEqual = function (a, b, m) { if (Object.is(a, b)) fail(a, b, m, 'notStrictEqual'); };
+  assert.deepStrictEqual = function (a, b, m) { if (!isDeepStrictEqual(a, b)) fail(a, b, m, 'deepStrictEqual'); };
+  assert.notDeepStrictEqual = function (a, b, m) { if (isDeepStrictEqual(a, b)) fail(a, b, m, 'notDeepStrictEqual'); };
+  assert.deepEqual = function (a, b, m) { if (!looseDeep(a, b)) fail(a, b, m, 'deepEqual'); };
+  assert.notDeepEqual = function (a, b, m) { if (looseDeep(a, b)) fail(a, b, m, 'notDeepEqual'); };
+  function matches(err, expected) {
+    if (expected === undefined) return true;
+    if (typeof expected === 'function') {
+      if (expected.prototype !== undefined && err instanceof expected) return true;
+      if (Error.isPrototypeOf(expected) || expected === Error) return false;
+      return expected(err) === true;
+    }
+    if (expected instanceof RegExp) return expected.test(String(err && err.message !== undefined ? err.message : err));
+    if (typeof expected === 'object') return Object.keys(expected).every(function (k) { return isDeepStrictEqual(err[k], expected[k]) || (expected[k] instanceof RegExp && expected[k].test(err[k])); });
+    return true;
+  }
+  assert.throws = function (fn, expected, m) {
+    try { fn(); } catch (e) { if (!matches(e, expected)) throw e; return; }
+    fail(undefined, expected, typeof expected === 'string' ? expected : m || 'Missing expected exception.', 'throws');
+  };
+  assert.doesNotThrow = function (fn) { fn(); };
+  assert.rejects = function (p, expected, m) {
+    return Promise.resolve(typeof p === 'function' ? p() : p).then(function () {
+      fail(undefined, expected, m || 'Missing expected rejection.', 'rejects');
+    }, function (e) { if (!matches(e, expected)) throw e; });
+  };
+  assert.doesNotReject = function (p) { return Promise.resolve(typeof p === 'function' ? p() : p).then(function () {}); };
+  assert.match = function (s, re, m) { if (!re.test(s)) fail(s, re, m, 'match'); };
+  assert.doesNotMatch = function (s, re, m) { if (re.test(s)) fail(s, re, m, 'doesNotMatch'); };
+  assert.ifError = function (v) { if (v !== null && v !== undefined) throw v; };
+  assert.strict = assert;
+  return assert;
+});
+
+// ---------- os (a plausible, host-independent view) ----------
+modules.os = once(function () {
+  return {
+    EOL: '\n', devNull: '/dev/null',
+    platform: function () { return 'linux'; }, type: function () { return 'Linux'; }, arch: function () { return 'x64'; },
+    release: function () { return '5.4.0'; }, version: function () { return '#1 SMP'; }, machine: function () { return 'x86_64'; },
+    hostname: function () { return 'minicloud'; }, homedir: function () { return '/home/user'; }, tmpdir: function () { return '/tmp'; },
+    endianness: function () { return 'LE'; }, uptime: function () { return getProcess().uptime(); },
+    loadavg: function () { return [0, 0, 0]; }, totalmem: function () { return N.memoryLimit; }, freemem: function () { return N.memoryLimit; },
+    availableParallelism: function () { return 1; },
+    cpus: function () { return []; }, networkInterfaces: function () { return {}; },
+    userInfo: function () { return { uid: 1000, gid: 1000, username: 'user', homedir: '/home/user', shell: null }; },
+    constants: { signals: {}, errno: {} }
+  };
+});
+
+modules.console = function () { return console; };
+
+// main's context argument (SCF's fields), one per invocation.
+function makeContext(requestId, limitMs, environ, version, name, namespace) {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    memory_limit_in_mb: 256,
+    time_limit_in_ms: limitMs,
+    request_id: requestId,
+    environ: environ,
+    function_version: version,
+    function_name: name,
+    namespace: namespace
+  };
+}
+
+return {
+  makeContext: makeContext,
+  modules: modules,
+  emitUnhandled: emitUnhandled,
+  bufferFromAB: bufferFromAB,
+  inspect: utilInspect
+};
+})`

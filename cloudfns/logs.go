@@ -1,0 +1,694 @@
+package cloudfns
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// The invocation log: one row per invocation in the `_mc_function_logs` collection
+// (migrations/1764900001_function_logs.go). Record is called on the invoke hot path,
+// so it only appends to an in-memory buffer; a background goroutine writes the buffer
+// in batches, one transaction per batch of up to 500 rows, at least every 200 ms.
+// When the buffer is full (writes fall behind), entries are dropped and counted rather
+// than slowing invocations down.
+
+// FunctionLogsCollection is the collection holding the invocation log.
+const FunctionLogsCollection = "_mc_function_logs"
+
+// DefaultLogRetention is how long invocation logs are kept unless configured otherwise.
+const DefaultLogRetention = 7 * 24 * time.Hour
+
+const (
+	logBatchSize       = 500
+	logFlushInterval   = 200 * time.Millisecond
+	logMaxPending      = 20000    // entries buffered at most
+	logMaxPendingBytes = 64 << 20 // approximate bytes buffered at most
+	logMaxErrorMessage = 16 << 10
+	logMaxErrorStack   = 64 << 10
+	logMaxShortText    = 128 // requestId, function, openid
+	logQueryMaxLimit   = 1000
+	logQueryDefLimit   = 100
+	logCleanupJobID    = "__mcFunctionLogsCleanup__"
+	logTerminateHookID = "__mcFunctionLogsFlush__"
+	logCleanupChunk    = 5000
+)
+
+// LogEntry is one invocation in the log.
+type LogEntry struct {
+	ID           string        `json:"id,omitempty"` // set by Query
+	RequestID    string        `json:"requestId"`
+	Function     string        `json:"function"`
+	Version      int           `json:"version"`
+	Source       string        `json:"source,omitempty"`
+	OpenID       string        `json:"openid,omitempty"`
+	Start        time.Time     `json:"start"`
+	Duration     time.Duration `json:"-"` // as "duration" in milliseconds in JSON
+	Outcome      Outcome       `json:"outcome"`
+	ErrorCode    string        `json:"errorCode,omitempty"`
+	ErrorMessage string        `json:"errorMessage,omitempty"`
+	ErrorStack   string        `json:"errorStack,omitempty"`
+	// Logs is the console output, capped at MaxLogBytes of JSON (a last "warn" line
+	// says how much was cut). It is the function's own output, stored as is.
+	Logs        []LogLine `json:"logs,omitempty"`
+	EventBytes  int       `json:"eventBytes"`
+	ResultBytes int       `json:"resultBytes"`
+}
+
+// MarshalJSON writes Duration as milliseconds ("duration").
+func (e LogEntry) MarshalJSON() ([]byte, error) {
+	type plain LogEntry
+	return json.Marshal(struct {
+		plain
+		DurationMs float64 `json:"duration"`
+	}{plain(e), durationMs(e.Duration)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (e *LogEntry) UnmarshalJSON(b []byte) error {
+	type plain LogEntry
+	var v struct {
+		plain
+		DurationMs float64 `json:"duration"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*e = LogEntry(v.plain)
+	e.Duration = time.Duration(v.DurationMs * float64(time.Millisecond))
+	return nil
+}
+
+func durationMs(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
+
+// NewLogEntry builds the log entry of an invocation of version `version` of function,
+// started at start with an event of eventBytes bytes.
+func NewLogEntry(function string, version int, cc CallContext, start time.Time, eventBytes int, res Result) LogEntry {
+	e := LogEntry{
+		RequestID:   cc.RequestID,
+		Function:    function,
+		Version:     version,
+		Source:      cc.Source,
+		OpenID:      cc.OpenID,
+		Start:       start,
+		Duration:    res.Duration,
+		Outcome:     res.Outcome,
+		Logs:        res.Logs,
+		EventBytes:  eventBytes,
+		ResultBytes: len(res.Value),
+	}
+	if e.Outcome == "" {
+		e.Outcome = OutcomeSuccess
+		if res.Err != nil {
+			e.Outcome = OutcomeError
+		}
+	}
+	if res.Err != nil {
+		e.ErrorCode, e.ErrorMessage, e.ErrorStack = res.Err.Code, res.Err.Message, res.Err.Stack
+	}
+	return e
+}
+
+// LogQuery selects log entries. Empty fields do not filter. Results are newest first.
+type LogQuery struct {
+	Function  string
+	RequestID string
+	Outcome   Outcome
+	Since     time.Time // start >= Since
+	Until     time.Time // start < Until
+	Limit     int       // default 100, at most 1000
+	Offset    int
+	// NoLogs leaves console output out (cheaper for list views).
+	NoLogs bool
+}
+
+// LogStore writes and reads the invocation log.
+type LogStore struct {
+	app       core.App
+	retention atomic.Int64 // nanoseconds; 0 keeps entries forever
+
+	mu           sync.Mutex
+	pending      []LogEntry
+	pendingBytes int
+	closed       bool
+
+	wake     chan struct{}
+	flushReq chan chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+
+	dropped atomic.Uint64
+	written atomic.Uint64
+
+	errMu      sync.Mutex
+	lastErrLog time.Time
+}
+
+// NewLogStore returns a store writing to app's `_mc_function_logs` collection and
+// starts its writer. retention is how long entries are kept (DefaultLogRetention is
+// CloudBase-like); 0 or less keeps them forever. Old entries are deleted by the hourly
+// PocketBase cron job "__mcFunctionLogsCleanup__" (PocketBase runs cron jobs only
+// while serving; call Cleanup to run it by hand). The store flushes and stops when the
+// app terminates (OnTerminate), or on Close.
+func NewLogStore(app core.App, retention time.Duration) *LogStore {
+	s := &LogStore{
+		app:      app,
+		wake:     make(chan struct{}, 1),
+		flushReq: make(chan chan struct{}),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	s.SetRetention(retention)
+	if c := app.Cron(); c != nil {
+		_ = c.Add(logCleanupJobID, "17 * * * *", func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			if _, err := s.Cleanup(ctx); err != nil {
+				s.logError("function log cleanup failed", err)
+			}
+		})
+	}
+	app.OnTerminate().Bind(&hook.Handler[*core.TerminateEvent]{
+		Id: logTerminateHookID,
+		// Late: after the server's graceful shutdown, so the last calls are logged.
+		Priority: 999,
+		Func: func(e *core.TerminateEvent) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = s.Close(ctx)
+			return e.Next()
+		},
+	})
+	go s.loop()
+	return s
+}
+
+// SetRetention changes how long entries are kept; 0 or less keeps them forever.
+func (s *LogStore) SetRetention(d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	s.retention.Store(int64(d))
+}
+
+// Retention returns how long entries are kept (0: forever).
+func (s *LogStore) Retention() time.Duration { return time.Duration(s.retention.Load()) }
+
+// Dropped counts entries that were not written: the buffer was full, the store was
+// closed, or a batch failed to write.
+func (s *LogStore) Dropped() uint64 { return s.dropped.Load() }
+
+// Written counts entries written.
+func (s *LogStore) Written() uint64 { return s.written.Load() }
+
+// Record queues an entry for writing and returns at once. The store takes ownership
+// of e.Logs (do not modify it afterwards).
+func (s *LogStore) Record(e LogEntry) {
+	size := 256 + len(e.RequestID) + len(e.Function) + len(e.OpenID) + len(e.ErrorMessage) + len(e.ErrorStack)
+	for i := range e.Logs {
+		size += 48 + len(e.Logs[i].Text)
+	}
+	s.mu.Lock()
+	if s.closed || len(s.pending) >= logMaxPending || s.pendingBytes+size > logMaxPendingBytes {
+		s.mu.Unlock()
+		s.dropped.Add(1)
+		return
+	}
+	s.pending = append(s.pending, e)
+	s.pendingBytes += size
+	n := len(s.pending)
+	s.mu.Unlock()
+	if n == 1 || n >= logBatchSize {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Flush writes every entry recorded before the call.
+func (s *LogStore) Flush(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case s.flushReq <- done:
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close writes what is buffered and stops the writer; later entries are dropped.
+func (s *LogStore) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.stopOnce.Do(func() { close(s.stop) })
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *LogStore) loop() {
+	defer close(s.done)
+	var timer *time.Timer
+	var timerC <-chan time.Time
+	stopTimer := func() {
+		if timer != nil {
+			timer.Stop()
+			timer, timerC = nil, nil
+		}
+	}
+	for {
+		select {
+		case <-s.wake:
+			s.mu.Lock()
+			n := len(s.pending)
+			s.mu.Unlock()
+			if n >= logBatchSize {
+				stopTimer()
+				s.writePending()
+			} else if n > 0 && timer == nil {
+				timer = time.NewTimer(logFlushInterval)
+				timerC = timer.C
+			}
+		case <-timerC:
+			timer, timerC = nil, nil
+			s.writePending()
+		case done := <-s.flushReq:
+			stopTimer()
+			s.writePending()
+			close(done)
+		case <-s.stop:
+			stopTimer()
+			s.writePending()
+			return
+		}
+	}
+}
+
+// writePending writes everything buffered, one transaction per batch.
+func (s *LogStore) writePending() {
+	s.mu.Lock()
+	batch := s.pending
+	s.pending, s.pendingBytes = nil, 0
+	s.mu.Unlock()
+	for len(batch) > 0 {
+		n := min(len(batch), logBatchSize)
+		if err := s.writeBatch(batch[:n]); err != nil {
+			s.dropped.Add(uint64(n))
+			s.logError("function log write failed", err)
+		} else {
+			s.written.Add(uint64(n))
+		}
+		clear(batch[:n]) // let the console output be collected
+		batch = batch[n:]
+	}
+}
+
+func (s *LogStore) logError(msg string, err error) {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	if time.Since(s.lastErrLog) < 10*time.Second {
+		return
+	}
+	s.lastErrLog = time.Now()
+	l := s.app.Logger()
+	if l == nil {
+		l = slog.Default()
+	}
+	l.Error(msg, "error", err.Error(), "dropped", s.dropped.Load())
+}
+
+var logInsertSQL = "INSERT INTO `" + FunctionLogsCollection + "` (`id`, `requestId`, `function`, `version`, `source`, `openid`, `start`, `duration`, `outcome`, `errorCode`, `errorMessage`, `errorStack`, `logs`, `eventBytes`, `resultBytes`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+// logRow returns the column values of e, in logInsertSQL's order, with secrets
+// redacted from the console output and the error.
+func logRow(e *LogEntry) []any {
+	for i := range e.Logs {
+		e.Logs[i].Text = RedactSecrets(e.Logs[i].Text)
+	}
+	e.ErrorMessage = RedactSecrets(e.ErrorMessage)
+	e.ErrorStack = RedactSecrets(e.ErrorStack)
+	var logs any // NULL when there is no output
+	if len(e.Logs) > 0 {
+		logs = string(encodeLogLines(e.Logs, MaxLogBytes))
+	}
+	return []any{
+		newLogID(),
+		truncateUTF8(e.RequestID, logMaxShortText),
+		truncateUTF8(e.Function, logMaxShortText),
+		e.Version,
+		truncateUTF8(e.Source, 32),
+		truncateUTF8(e.OpenID, logMaxShortText),
+		logTime(e.Start),
+		durationMs(e.Duration),
+		string(e.Outcome),
+		truncateUTF8(e.ErrorCode, 64),
+		truncateUTF8(e.ErrorMessage, logMaxErrorMessage),
+		truncateUTF8(e.ErrorStack, logMaxErrorStack),
+		logs,
+		e.EventBytes,
+		e.ResultBytes,
+	}
+}
+
+// newLogID returns a record id for a log row: PocketBase's 15 characters of
+// [a-z0-9], but rising with time (11 of microseconds since the epoch, then 4 of a
+// process-wide counter whose start comes from the clock), so that rows are appended to the primary key's
+// B-tree instead of inserted at random places: about a quarter of a row's write cost.
+func newLogID() string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	var b [15]byte
+	t := uint64(time.Now().UnixMicro())
+	for i := 10; i >= 0; i-- {
+		b[i] = digits[t%36]
+		t /= 36
+	}
+	n := logIDSeq.Add(1)
+	for i := 14; i >= 11; i-- {
+		b[i] = digits[n%36]
+		n /= 36
+	}
+	return string(b[:])
+}
+
+var logIDSeq = func() *atomic.Uint64 {
+	var v atomic.Uint64
+	v.Store(uint64(time.Now().UnixNano()) % (36 * 36 * 36 * 36))
+	return &v
+}()
+
+func logTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(types.DefaultDateLayout)
+}
+
+func (s *LogStore) writeBatch(batch []LogEntry) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if wdb, ok := s.app.NonconcurrentDB().(*dbx.DB); ok {
+		tx, err := wdb.DB().BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		st, err := tx.PrepareContext(ctx, logInsertSQL)
+		if err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		for i := range batch {
+			if _, err := st.ExecContext(ctx, logRow(&batch[i])...); err != nil {
+				_ = st.Close()
+				_ = tx.Rollback()
+				return err
+			}
+		}
+		_ = st.Close()
+		return tx.Commit()
+	}
+	// Not a plain pool (a wrapped app): go through PocketBase's transaction.
+	return s.app.RunInTransaction(func(tx core.App) error {
+		for i := range batch {
+			params := dbx.Params{}
+			for j, v := range logRow(&batch[i]) {
+				params[fmt.Sprintf("p%d", j)] = v
+			}
+			if _, err := tx.NonconcurrentDB().NewQuery(logInsertNamedSQL).Bind(params).Execute(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// logInsertNamedSQL is logInsertSQL with dbx placeholders {:p0} … {:p14}.
+var logInsertNamedSQL = func() string {
+	var b strings.Builder
+	n := 0
+	for _, c := range logInsertSQL {
+		if c == '?' {
+			fmt.Fprintf(&b, "{:p%d}", n)
+			n++
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}()
+
+// encodeLogLines encodes lines as a JSON array of at most max bytes. Lines that do not
+// fit are dropped (the one that crosses the limit is cut) and a last "warn" line says
+// how many bytes of output were left out.
+func encodeLogLines(lines []LogLine, max int) []byte {
+	const reserve = 160 // room for the truncation note
+	buf := make([]byte, 0, 256)
+	buf = append(buf, '[')
+	add := func(b []byte) {
+		if len(buf) > 1 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, b...)
+	}
+	omitted := 0
+	for i, l := range lines {
+		b, err := json.Marshal(l)
+		if err != nil {
+			continue
+		}
+		if len(buf)+1+len(b)+reserve <= max {
+			add(b)
+			continue
+		}
+		// This line does not fit: keep what fits of its text, then stop.
+		overhead := len(b) - jsonStringLen(l.Text) + 2 // all but the text, plus its quotes
+		room := max - reserve - len(buf) - 1 - overhead - len("…")
+		kept := 0
+		if cut := truncateJSONText(l.Text, room); cut != "" {
+			l.Text = cut + "…"
+			if b2, err := json.Marshal(l); err == nil && len(buf)+1+len(b2)+reserve <= max {
+				add(b2)
+				kept = len(cut)
+			}
+		}
+		omitted += len(lines[i].Text) - kept
+		for _, rest := range lines[i+1:] {
+			omitted += len(rest.Text)
+		}
+		break
+	}
+	if omitted > 0 {
+		note, _ := json.Marshal(LogLine{
+			Level: "warn",
+			Time:  lastLogTime(lines),
+			Text:  fmt.Sprintf("[minicloud] console output truncated: %d more bytes not kept (limit %d)", omitted, max),
+		})
+		add(note)
+	}
+	return append(buf, ']')
+}
+
+func lastLogTime(lines []LogLine) time.Time {
+	if len(lines) == 0 {
+		return time.Time{}
+	}
+	return lines[len(lines)-1].Time
+}
+
+// jsonStringLen is the encoded length of s as a JSON string (with quotes).
+func jsonStringLen(s string) int {
+	b, _ := json.Marshal(s)
+	return len(b)
+}
+
+// truncateJSONText returns the longest prefix of s (cut at a rune boundary) whose JSON
+// encoding, without quotes, is at most n bytes.
+func truncateJSONText(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	size := 0
+	for i, r := range s {
+		w := 1
+		switch {
+		case r == '"' || r == '\\' || r == '\n' || r == '\r' || r == '\t' || r == '\b' || r == '\f':
+			w = 2
+		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029':
+			w = 6
+		case r == utf8.RuneError:
+			w = 6 // invalid bytes become \ufffd
+		default:
+			w = utf8.RuneLen(r)
+		}
+		if size+w > n {
+			return s[:i]
+		}
+		size += w
+	}
+	return s
+}
+
+// truncateUTF8 cuts s to at most n bytes at a rune boundary.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// Query returns log entries matching q, newest first. Entries recorded in the last
+// ~200 ms may not be visible yet (call Flush first when that matters).
+func (s *LogStore) Query(ctx context.Context, q LogQuery) ([]LogEntry, error) {
+	return QueryLogs(ctx, s.app, q)
+}
+
+// QueryLogs reads app's invocation log without a LogStore (what the CLI uses): entries
+// matching q, newest first.
+func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error) {
+	cols := "`id`, `requestId`, `function`, `version`, `source`, `openid`, `start`, `duration`, `outcome`, `errorCode`, `errorMessage`, `errorStack`, `eventBytes`, `resultBytes`"
+	if !q.NoLogs {
+		cols += ", `logs`"
+	} else {
+		cols += ", NULL AS `logs`"
+	}
+	var where []string
+	params := dbx.Params{}
+	if q.Function != "" {
+		where = append(where, "`function` = {:function}")
+		params["function"] = q.Function
+	}
+	if q.RequestID != "" {
+		where = append(where, "`requestId` = {:requestId}")
+		params["requestId"] = q.RequestID
+	}
+	if q.Outcome != "" {
+		where = append(where, "`outcome` = {:outcome}")
+		params["outcome"] = string(q.Outcome)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "`start` >= {:since}")
+		params["since"] = logTime(q.Since)
+	}
+	if !q.Until.IsZero() {
+		where = append(where, "`start` < {:until}")
+		params["until"] = logTime(q.Until)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = logQueryDefLimit
+	}
+	limit = min(limit, logQueryMaxLimit)
+	params["limit"] = limit
+	params["offset"] = max(q.Offset, 0)
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(cols)
+	b.WriteString(" FROM `" + FunctionLogsCollection + "`")
+	if len(where) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(strings.Join(where, " AND "))
+	}
+	// rowid follows insertion order: a stable tie-break the start indexes also cover.
+	b.WriteString(" ORDER BY `start` DESC, `rowid` DESC LIMIT {:limit} OFFSET {:offset}")
+
+	var rows []struct {
+		ID           string         `db:"id"`
+		RequestID    string         `db:"requestId"`
+		Function     string         `db:"function"`
+		Version      float64        `db:"version"`
+		Source       string         `db:"source"`
+		OpenID       string         `db:"openid"`
+		Start        string         `db:"start"`
+		Duration     float64        `db:"duration"`
+		Outcome      string         `db:"outcome"`
+		ErrorCode    string         `db:"errorCode"`
+		ErrorMessage string         `db:"errorMessage"`
+		ErrorStack   string         `db:"errorStack"`
+		EventBytes   float64        `db:"eventBytes"`
+		ResultBytes  float64        `db:"resultBytes"`
+		Logs         sql.NullString `db:"logs"`
+	}
+	if err := app.DB().NewQuery(b.String()).WithContext(ctx).Bind(params).All(&rows); err != nil {
+		return nil, fmt.Errorf("query function logs: %w", err)
+	}
+	out := make([]LogEntry, len(rows))
+	for i, r := range rows {
+		e := LogEntry{
+			ID: r.ID, RequestID: r.RequestID, Function: r.Function, Version: int(r.Version),
+			Source: r.Source, OpenID: r.OpenID,
+			Duration: time.Duration(r.Duration * float64(time.Millisecond)),
+			Outcome:  Outcome(r.Outcome), ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
+			ErrorStack: r.ErrorStack, EventBytes: int(r.EventBytes), ResultBytes: int(r.ResultBytes),
+		}
+		if t, err := time.Parse(types.DefaultDateLayout, r.Start); err == nil {
+			e.Start = t
+		}
+		if r.Logs.Valid && r.Logs.String != "" && r.Logs.String != "null" {
+			if err := json.Unmarshal([]byte(r.Logs.String), &e.Logs); err != nil {
+				return nil, fmt.Errorf("function log %s: bad console output: %w", r.ID, err)
+			}
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// Cleanup deletes entries older than the retention (nothing when it is 0) and returns
+// how many it deleted. It deletes in chunks so the single writer is never held long.
+func (s *LogStore) Cleanup(ctx context.Context) (int64, error) {
+	keep := s.Retention()
+	if keep <= 0 {
+		return 0, nil
+	}
+	cutoff := logTime(time.Now().Add(-keep))
+	q := "DELETE FROM `" + FunctionLogsCollection + "` WHERE `rowid` IN (SELECT `rowid` FROM `" +
+		FunctionLogsCollection + "` WHERE `start` < {:cutoff} LIMIT {:n})"
+	var total int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		res, err := s.app.NonconcurrentDB().NewQuery(q).WithContext(ctx).
+			Bind(dbx.Params{"cutoff": cutoff, "n": logCleanupChunk}).Execute()
+		if err != nil {
+			return total, fmt.Errorf("delete old function logs: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < logCleanupChunk {
+			return total, nil
+		}
+	}
+}

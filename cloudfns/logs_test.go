@@ -1,0 +1,438 @@
+package cloudfns
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/minicloud/minicloud/migrations"
+)
+
+// newLogsTestApp boots PocketBase on a temp dir with Minicloud's migrations and
+// returns a log store over it (closed before the app is torn down).
+func newLogsTestStore(t testing.TB, retention time.Duration) (*LogStore, core.App) {
+	t.Helper()
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
+	if err := app.Bootstrap(); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.RunAllMigrations(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	s := NewLogStore(app, retention)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s, app
+}
+
+func flushLogs(t testing.TB, s *LogStore) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func queryLogs(t testing.TB, s *LogStore, q LogQuery) []LogEntry {
+	t.Helper()
+	out, err := s.Query(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestLogStoreCollectionMatchesMigration(t *testing.T) {
+	if FunctionLogsCollection != migrations.FunctionLogs {
+		t.Fatalf("%q != %q", FunctionLogsCollection, migrations.FunctionLogs)
+	}
+	_, app := newLogsTestStore(t, 0)
+	c, err := app.FindCollectionByNameOrId(FunctionLogsCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := strings.Join(c.Indexes, "\n")
+	for _, want := range []string{"idx_mc_function_logs_requestId", "idx_mc_function_logs_function_start", "idx_mc_function_logs_start"} {
+		if !strings.Contains(idx, want) {
+			t.Errorf("missing index %s in %s", want, idx)
+		}
+	}
+	if c.ListRule != nil || c.ViewRule != nil {
+		t.Error("function logs must be superuser-only")
+	}
+}
+
+func TestLogStoreRecordQuery(t *testing.T) {
+	s, _ := newLogsTestStore(t, DefaultLogRetention)
+	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond).UTC()
+	lines := []LogLine{
+		{Level: "log", Time: base.Add(time.Millisecond), Text: "hello <world> & \"friends\""},
+		{Level: "error", Time: base.Add(2 * time.Millisecond), Text: "多字节 ✓"},
+	}
+	s.Record(LogEntry{RequestID: "r1", Function: "fnA", Version: 3, Source: "wx_client", OpenID: "o1",
+		Start: base, Duration: 1500 * time.Microsecond, Outcome: OutcomeSuccess, Logs: lines,
+		EventBytes: 10, ResultBytes: 20})
+	s.Record(LogEntry{RequestID: "r2", Function: "fnA", Version: 3, Source: "timer",
+		Start: base.Add(time.Second), Duration: 3 * time.Second, Outcome: OutcomeTimeout,
+		ErrorCode: CodeTimeout, ErrorMessage: "timed out after 3s"})
+	s.Record(LogEntry{RequestID: "r3", Function: "fnB", Version: 1, Source: "http",
+		Start: base.Add(2 * time.Second), Duration: time.Millisecond, Outcome: OutcomeError,
+		ErrorCode: CodeExecuteFail, ErrorMessage: "boom", ErrorStack: "Error: boom\n    at main (index.js:3:9)"})
+	flushLogs(t, s)
+	if s.Written() != 3 || s.Dropped() != 0 {
+		t.Fatalf("written %d dropped %d", s.Written(), s.Dropped())
+	}
+
+	all := queryLogs(t, s, LogQuery{})
+	if len(all) != 3 || all[0].RequestID != "r3" || all[1].RequestID != "r2" || all[2].RequestID != "r1" {
+		t.Fatalf("newest first: %+v", all)
+	}
+	r1 := all[2]
+	if r1.ID == "" || r1.Function != "fnA" || r1.Version != 3 || r1.Source != "wx_client" || r1.OpenID != "o1" ||
+		!r1.Start.Equal(base) || r1.Duration != 1500*time.Microsecond || r1.Outcome != OutcomeSuccess ||
+		r1.EventBytes != 10 || r1.ResultBytes != 20 || len(r1.Logs) != 2 {
+		t.Fatalf("r1 %+v", r1)
+	}
+	if r1.Logs[0] != lines[0] && !(r1.Logs[0].Text == lines[0].Text && r1.Logs[0].Time.Equal(lines[0].Time)) {
+		t.Fatalf("logs %+v", r1.Logs)
+	}
+	if r1.Logs[1].Level != "error" || r1.Logs[1].Text != "多字节 ✓" {
+		t.Fatalf("logs %+v", r1.Logs)
+	}
+	r3 := all[0]
+	if r3.ErrorCode != CodeExecuteFail || r3.ErrorMessage != "boom" || !strings.Contains(r3.ErrorStack, "index.js:3:9") || r3.Logs != nil {
+		t.Fatalf("r3 %+v", r3)
+	}
+
+	if got := queryLogs(t, s, LogQuery{Function: "fnA"}); len(got) != 2 || got[0].RequestID != "r2" {
+		t.Fatalf("by function: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{RequestID: "r3"}); len(got) != 1 || got[0].Function != "fnB" {
+		t.Fatalf("by request id: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{Outcome: OutcomeTimeout}); len(got) != 1 || got[0].RequestID != "r2" {
+		t.Fatalf("by outcome: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{Function: "fnA", Outcome: OutcomeError}); len(got) != 0 {
+		t.Fatalf("fnA errors: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{Since: base.Add(time.Second)}); len(got) != 2 {
+		t.Fatalf("since: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{Until: base.Add(time.Second)}); len(got) != 1 || got[0].RequestID != "r1" {
+		t.Fatalf("until: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{Since: base, Until: base.Add(2 * time.Second), Function: "fnA"}); len(got) != 2 {
+		t.Fatalf("range: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{Limit: 1, Offset: 1}); len(got) != 1 || got[0].RequestID != "r2" {
+		t.Fatalf("page: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{RequestID: "r1", NoLogs: true}); len(got) != 1 || got[0].Logs != nil {
+		t.Fatalf("no logs: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{Function: "nope"}); len(got) != 0 {
+		t.Fatalf("unknown function: %+v", got)
+	}
+}
+
+func TestLogStoreQueriesUseIndexes(t *testing.T) {
+	_, app := newLogsTestStore(t, 0)
+	plan := func(where string) string {
+		var rows []struct {
+			Detail string `db:"detail"`
+		}
+		q := "EXPLAIN QUERY PLAN SELECT `id` FROM `" + FunctionLogsCollection + "` " + where +
+			" ORDER BY `start` DESC, `rowid` DESC LIMIT 10"
+		if err := app.DB().NewQuery(q).All(&rows); err != nil {
+			t.Fatal(err)
+		}
+		var b []string
+		for _, r := range rows {
+			b = append(b, r.Detail)
+		}
+		return strings.Join(b, "; ")
+	}
+	if p := plan("WHERE `function` = 'f'"); !strings.Contains(p, "idx_mc_function_logs_function_start") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("by function: %s", p)
+	}
+	if p := plan("WHERE `requestId` = 'r'"); !strings.Contains(p, "idx_mc_function_logs_requestId") {
+		t.Errorf("by request id: %s", p)
+	}
+	if p := plan(""); !strings.Contains(p, "idx_mc_function_logs_start") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("all: %s", p)
+	}
+	if p := plan("WHERE `start` >= '2024-01-01'"); !strings.Contains(p, "idx_mc_function_logs_start") {
+		t.Errorf("since: %s", p)
+	}
+}
+
+func TestLogStoreBatchesAndTimerFlush(t *testing.T) {
+	s, app := newLogsTestStore(t, 0)
+	now := time.Now().UTC()
+	const n = 1234
+	for i := 0; i < n; i++ {
+		s.Record(LogEntry{RequestID: fmt.Sprintf("req-%d", i), Function: "bulk", Start: now.Add(time.Duration(i) * time.Millisecond), Outcome: OutcomeSuccess})
+	}
+	// Without Flush, the writer gets everything out within its interval.
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Written() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("written %d of %d after 5s", s.Written(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var count int
+	if err := app.DB().NewQuery("SELECT COUNT(*) FROM `" + FunctionLogsCollection + "`").Row(&count); err != nil || count != n {
+		t.Fatalf("count %d %v", count, err)
+	}
+	got := queryLogs(t, s, LogQuery{Function: "bulk", Limit: 5000})
+	if len(got) != logQueryMaxLimit || got[0].RequestID != fmt.Sprintf("req-%d", n-1) {
+		t.Fatalf("got %d, first %+v", len(got), got[0])
+	}
+	if def := queryLogs(t, s, LogQuery{}); len(def) != logQueryDefLimit {
+		t.Fatalf("default limit: %d", len(def))
+	}
+	// A single entry is written within ~200 ms, with no Flush.
+	before := s.Written()
+	s.Record(LogEntry{RequestID: "late", Function: "bulk", Start: time.Now(), Outcome: OutcomeSuccess})
+	deadline = time.Now().Add(3 * time.Second)
+	for s.Written() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("a lone entry was not written by the flush timer")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestLogStoreDropsWhenFull(t *testing.T) {
+	s, _ := newLogsTestStore(t, 0)
+	e := LogEntry{RequestID: "x", Function: "f", Start: time.Now(), Outcome: OutcomeSuccess}
+	s.mu.Lock()
+	s.pendingBytes = logMaxPendingBytes // pretend the writer is far behind
+	s.mu.Unlock()
+	s.Record(e)
+	if s.Dropped() != 1 {
+		t.Fatalf("dropped %d", s.Dropped())
+	}
+	s.mu.Lock()
+	s.pendingBytes = 0
+	s.mu.Unlock()
+	s.Record(e)
+	flushLogs(t, s)
+	if s.Written() != 1 || s.Dropped() != 1 {
+		t.Fatalf("written %d dropped %d", s.Written(), s.Dropped())
+	}
+	// After Close, entries are dropped, and Flush returns at once.
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Record(e)
+	if s.Dropped() != 2 {
+		t.Fatalf("dropped after close %d", s.Dropped())
+	}
+	flushLogs(t, s)
+}
+
+func TestLogStoreCloseFlushes(t *testing.T) {
+	s, app := newLogsTestStore(t, 0)
+	for i := 0; i < 10; i++ {
+		s.Record(LogEntry{RequestID: fmt.Sprint(i), Function: "f", Start: time.Now(), Outcome: OutcomeSuccess})
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var count int
+	if err := app.DB().NewQuery("SELECT COUNT(*) FROM `" + FunctionLogsCollection + "`").Row(&count); err != nil || count != 10 {
+		t.Fatalf("count %d %v", count, err)
+	}
+}
+
+func TestLogStoreTerminateFlushes(t *testing.T) {
+	s, app := newLogsTestStore(t, 0)
+	s.Record(LogEntry{RequestID: "t", Function: "f", Start: time.Now(), Outcome: OutcomeSuccess})
+	if err := app.OnTerminate().Trigger(&core.TerminateEvent{App: app}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Written() != 1 {
+		t.Fatalf("written %d", s.Written())
+	}
+}
+
+func TestLogStoreCapsConsoleOutput(t *testing.T) {
+	s, app := newLogsTestStore(t, 0)
+	now := time.Now().UTC()
+	var many []LogLine
+	for i := 0; i < 2000; i++ {
+		many = append(many, LogLine{Level: "log", Time: now, Text: fmt.Sprintf("line %04d %s", i, strings.Repeat("x", 90))})
+	}
+	s.Record(LogEntry{RequestID: "many", Function: "f", Start: now, Outcome: OutcomeSuccess, Logs: many})
+	huge := strings.Repeat("<é>", 200000)
+	s.Record(LogEntry{RequestID: "huge", Function: "f", Start: now, Outcome: OutcomeSuccess,
+		Logs: []LogLine{{Level: "log", Time: now, Text: "first"}, {Level: "warn", Time: now, Text: huge}}})
+	flushLogs(t, s)
+
+	for _, id := range []string{"many", "huge"} {
+		var raw string
+		if err := app.DB().NewQuery("SELECT `logs` FROM `" + FunctionLogsCollection + "` WHERE `requestId` = {:id}").
+			Bind(dbx.Params{"id": id}).Row(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if len(raw) > MaxLogBytes {
+			t.Errorf("%s: stored %d bytes of console output, cap %d", id, len(raw), MaxLogBytes)
+		}
+		if len(raw) < MaxLogBytes-2000 {
+			t.Errorf("%s: stored only %d bytes", id, len(raw))
+		}
+		got := queryLogs(t, s, LogQuery{RequestID: id})
+		last := got[0].Logs[len(got[0].Logs)-1]
+		if last.Level != "warn" || !strings.Contains(last.Text, "console output truncated") {
+			t.Errorf("%s: last line %+v", id, last)
+		}
+		if id == "many" {
+			if got[0].Logs[0].Text != many[0].Text {
+				t.Errorf("first line changed: %q", got[0].Logs[0].Text)
+			}
+		} else {
+			if len(got[0].Logs) != 3 || got[0].Logs[0].Text != "first" || !strings.HasSuffix(got[0].Logs[1].Text, "…") ||
+				!strings.HasPrefix(got[0].Logs[1].Text, "<é><é>") {
+				t.Errorf("huge: %d lines", len(got[0].Logs))
+			}
+		}
+	}
+}
+
+func TestLogEncodeLines(t *testing.T) {
+	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	texts := []string{"", "plain", "\x00\x01 control", "bad utf8 \xff\xfe", "<script>&</script>", "\u2028\u2029", strings.Repeat("é", 5000)}
+	for _, max := range []int{300, 1000, 4096, MaxLogBytes} {
+		for _, text := range texts {
+			lines := []LogLine{{Level: "log", Time: now, Text: text}, {Level: "info", Time: now, Text: text + text}}
+			b := encodeLogLines(lines, max)
+			if len(b) > max {
+				t.Errorf("max %d text %.20q: %d bytes", max, text, len(b))
+			}
+			var back []LogLine
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Errorf("max %d text %.20q: %v: %s", max, text, err, b)
+			}
+		}
+	}
+	// Small output is kept whole.
+	lines := []LogLine{{Level: "log", Time: now, Text: "a"}, {Level: "warn", Time: now, Text: "b"}}
+	var back []LogLine
+	_ = json.Unmarshal(encodeLogLines(lines, MaxLogBytes), &back)
+	if len(back) != 2 || back[1].Text != "b" {
+		t.Fatalf("%+v", back)
+	}
+}
+
+func TestLogStoreRetention(t *testing.T) {
+	s, app := newLogsTestStore(t, time.Hour)
+	now := time.Now().UTC()
+	s.Record(LogEntry{RequestID: "old", Function: "f", Start: now.Add(-2 * time.Hour), Outcome: OutcomeSuccess})
+	s.Record(LogEntry{RequestID: "older", Function: "f", Start: now.Add(-200 * time.Hour), Outcome: OutcomeSuccess})
+	s.Record(LogEntry{RequestID: "new", Function: "f", Start: now.Add(-time.Minute), Outcome: OutcomeSuccess})
+	flushLogs(t, s)
+	n, err := s.Cleanup(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("cleanup %d %v", n, err)
+	}
+	if got := queryLogs(t, s, LogQuery{}); len(got) != 1 || got[0].RequestID != "new" {
+		t.Fatalf("after cleanup: %+v", got)
+	}
+	// 0 keeps everything.
+	s.SetRetention(0)
+	if s.Retention() != 0 {
+		t.Fatal("retention")
+	}
+	s.Record(LogEntry{RequestID: "ancient", Function: "f", Start: now.Add(-10000 * time.Hour), Outcome: OutcomeSuccess})
+	flushLogs(t, s)
+	if n, err := s.Cleanup(context.Background()); err != nil || n != 0 {
+		t.Fatalf("cleanup with retention 0: %d %v", n, err)
+	}
+	// The hourly job is registered with PocketBase's cron.
+	found := false
+	for _, j := range app.Cron().Jobs() {
+		if j.Id() == logCleanupJobID {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("cleanup cron job not registered")
+	}
+}
+
+func TestNewLogEntryAndJSON(t *testing.T) {
+	start := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	cc := CallContext{RequestID: "rid", Source: "wx_client", OpenID: "oid"}
+	res := Result{Value: json.RawMessage(`{"ok":true}`), Duration: 2500 * time.Microsecond, Outcome: OutcomeError,
+		Err: &InvokeError{Code: CodeExecuteFail, Message: "bad", Stack: "at x"}, Logs: []LogLine{{Level: "log", Text: "hi"}}}
+	e := NewLogEntry("fn", 7, cc, start, 42, res)
+	if e.RequestID != "rid" || e.Function != "fn" || e.Version != 7 || e.Source != "wx_client" || e.OpenID != "oid" ||
+		e.EventBytes != 42 || e.ResultBytes != len(`{"ok":true}`) || e.ErrorCode != CodeExecuteFail ||
+		e.ErrorStack != "at x" || e.Outcome != OutcomeError || len(e.Logs) != 1 {
+		t.Fatalf("%+v", e)
+	}
+	if NewLogEntry("fn", 1, cc, start, 0, Result{}).Outcome != OutcomeSuccess {
+		t.Fatal("default outcome")
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"duration":2.5`) || !strings.Contains(string(b), `"requestId":"rid"`) {
+		t.Fatalf("%s", b)
+	}
+	var back LogEntry
+	if err := json.Unmarshal(b, &back); err != nil || back.Duration != e.Duration || back.Function != "fn" {
+		t.Fatalf("%+v %v", back, err)
+	}
+}
+
+func BenchmarkLogStoreRecord(b *testing.B) {
+	s, _ := newLogsTestStore(b, 0)
+	e := LogEntry{RequestID: "r", Function: "f", Start: time.Now(), Outcome: OutcomeSuccess,
+		Logs: []LogLine{{Level: "log", Text: "hello"}}}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			s.Record(e)
+		}
+	})
+	b.StopTimer()
+	flushLogs(b, s)
+	b.ReportMetric(float64(s.Dropped()), "dropped")
+}
+
+func TestNewLogIDRisesAndIsUnique(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for i := 0; i < 10000; i++ {
+		id := newLogID()
+		if len(id) != 15 || strings.Trim(id, "0123456789abcdefghijklmnopqrstuvwxyz") != "" {
+			t.Fatalf("id %q is not 15 characters of [a-z0-9]", id)
+		}
+		if seen[id] {
+			t.Fatalf("duplicate id %q", id)
+		}
+		seen[id] = true
+		if id[:11] < prev {
+			t.Fatalf("time prefix went back: %q after %q", id[:11], prev)
+		}
+		prev = id[:11]
+	}
+}

@@ -12,7 +12,12 @@ test-go:
 	go test ./...
 
 test-sdk:
+	cd sdk && npm test
 	cd conformance && npm test
 
 bench:
 	go run ./bench/db
+
+.PHONY: bench-auth
+bench-auth:
+	go run ./bench/auth

@@ -94,6 +94,8 @@ var adminCodec = actionCodec{
 // actionRequest is one decoded action call.
 type actionRequest struct {
 	ctx    context.Context
+	reqID  string // the request id the answer carries
+	ip     string // the client's address
 	params ejson.D
 	caller collections.Caller
 	codec  actionCodec

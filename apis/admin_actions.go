@@ -51,7 +51,7 @@ func (s *Server) adminAction(e *core.RequestEvent) error {
 	if !ok {
 		return s.actionError(e, reqID, newAPIError(http.StatusBadRequest, CodeInvalidAction, "unknown action "+action))
 	}
-	data, err := fn(s, &actionRequest{ctx: e.Request.Context(), params: params, caller: collections.AdminCaller, codec: adminCodec, admin: true})
+	data, err := fn(s, &actionRequest{ctx: e.Request.Context(), reqID: reqID, ip: e.RealIP(), params: params, caller: collections.AdminCaller, codec: adminCodec, admin: true})
 	if err != nil {
 		return s.actionError(e, reqID, err)
 	}

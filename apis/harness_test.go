@@ -33,6 +33,9 @@ type harness struct {
 
 type harnessOptions struct {
 	anonymous bool
+	wechat    auth.WeChatConfig
+	// sign-in limits per minute (0: unlimited)
+	loginPerIP, loginPerOpenID int
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -46,8 +49,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authSvc := auth.New(app, auth.Config{EnvID: testEnv, Anonymous: opts.anonymous})
-	srv := NewServer(app, Config{EnvID: testEnv}, Services{Store: store, Auth: authSvc, Keys: keys})
+	authSvc := auth.New(app, auth.Config{EnvID: testEnv, Anonymous: opts.anonymous, WeChat: opts.wechat})
+	srv := NewServer(app, Config{EnvID: testEnv, LoginPerIP: opts.loginPerIP, LoginPerOpenID: opts.loginPerOpenID},
+		Services{Store: store, Auth: authSvc, Keys: keys})
 	r, err := pbapis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)

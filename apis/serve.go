@@ -13,7 +13,9 @@ import (
 
 	"github.com/minicloud/minicloud/auth"
 	"github.com/minicloud/minicloud/auth/apikeys"
+	"github.com/minicloud/minicloud/cloudfns"
 	"github.com/minicloud/minicloud/collections"
+	"github.com/minicloud/minicloud/storage"
 )
 
 // Config is the HTTP edge's configuration.
@@ -22,6 +24,8 @@ type Config struct {
 	EnvID string
 	// DefaultClientLimit is the page size of a client query that names no limit.
 	DefaultClientLimit int
+	// LoginPerIP and LoginPerOpenID limit sign-ins per minute (0: unlimited).
+	LoginPerIP, LoginPerOpenID int
 }
 
 // Services are the engines the handlers call.
@@ -29,15 +33,27 @@ type Services struct {
 	Store *collections.Store
 	Auth  *auth.Service
 	Keys  *apikeys.Registry
+	// Files is cloud storage (nil: the storage routes answer that it is off).
+	Files *storage.Service
+	// Functions runs cloud functions (nil: calls answer that they are off).
+	Functions *cloudfns.Service
+	// FunctionsHTTPPrefix is the path under which plain HTTP requests reach functions
+	// ("/fn/<name>/…"); empty turns HTTP access off.
+	FunctionsHTTPPrefix string
 }
 
 // Server holds the services the handlers call.
 type Server struct {
-	app   core.App
-	cfg   Config
-	store *collections.Store
-	auth  *auth.Service
-	keys  *apikeys.Registry
+	app core.App
+	cfg Config
+	// sign-in rate limits
+	loginByIP, loginByOpenID *auth.Limiter
+	store                    *collections.Store
+	auth                     *auth.Service
+	keys                     *apikeys.Registry
+	files                    *storage.Service
+	functions                *cloudfns.Service
+	httpPrefix               string
 }
 
 // NewServer creates the HTTP edge over its services.
@@ -45,13 +61,15 @@ func NewServer(app core.App, cfg Config, svc Services) *Server {
 	if cfg.DefaultClientLimit <= 0 {
 		cfg.DefaultClientLimit = collections.DefaultClientLimit
 	}
-	return &Server{app: app, cfg: cfg, store: svc.Store, auth: svc.Auth, keys: svc.Keys}
+	return &Server{app: app, cfg: cfg, store: svc.Store, auth: svc.Auth, keys: svc.Keys, files: svc.Files,
+		functions: svc.Functions, httpPrefix: strings.TrimRight(svc.FunctionsHTTPPrefix, "/"),
+		loginByIP: auth.NewLimiter(cfg.LoginPerIP), loginByOpenID: auth.NewLimiter(cfg.LoginPerOpenID)}
 }
 
 // actionFor finds the handler of a /web or /admin action. Each capability keeps its
 // own table (databaseActions, …), listed here.
 func actionFor(name string) (actionFunc, bool) {
-	for _, table := range []map[string]actionFunc{databaseActions} {
+	for _, table := range []map[string]actionFunc{databaseActions, storageActions, functionActions} {
 		if fn, ok := table[name]; ok {
 			return fn, true
 		}
@@ -96,11 +114,15 @@ func (s *Server) Routes(se *core.ServeEvent) {
 
 	a := se.Router.Group("/auth/v1")
 	a.POST("/signin/anonymously", s.authSignInAnonymously)
+	a.POST("/provider/token", s.authProviderToken)
+	a.POST("/signin/with/provider", s.authSignInWithProvider)
 	a.POST("/token", s.authToken)
 	a.GET("/user/me", s.authUserMe)
 	a.POST("/user/signout", s.authSignOut)
 	a.POST("/revoke", s.authSignOut)
 
+	s.storageRoutes(se)
+	s.functionRoutes(se, v1)
 }
 
 // bearer returns the token of an Authorization: Bearer header.

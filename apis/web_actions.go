@@ -34,7 +34,7 @@ func (s *Server) webAction(e *core.RequestEvent) error {
 	if err != nil {
 		return s.actionError(e, reqID, err)
 	}
-	data, err := fn(s, &actionRequest{ctx: e.Request.Context(), params: params, caller: caller, codec: webCodec})
+	data, err := fn(s, &actionRequest{ctx: e.Request.Context(), reqID: reqID, ip: e.RealIP(), params: params, caller: caller, codec: webCodec})
 	if err != nil {
 		return s.actionError(e, reqID, err)
 	}

@@ -121,6 +121,13 @@ async function waitFor(fn, { timeout = 10000, interval = 25, what = 'condition' 
 
 let serverSeq = 0;
 
+/** wechatEnv is the environment that points a server's WeChat sign-in at opts.wechat. */
+function wechatEnv(w) {
+  if (!w) return {};
+  if (typeof w.serverEnv === 'function') return w.serverEnv();
+  return { MINICLOUD_WX_APPID: w.appid, MINICLOUD_WX_SECRET: w.secret, MINICLOUD_WX_API_BASE: w.apiBase };
+}
+
 // Servers still running when the test process exits (a crash, a missed after()) are
 // killed with it rather than left behind.
 const running = new Set();
@@ -134,7 +141,9 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 /**
  * startServer starts a server and resolves once GET /api/health answers 200.
- * opts.env: environment id (default "conformance-env"); opts.extraEnv: more variables.
+ * opts.env: environment id (default "conformance-env"); opts.extraEnv: more variables;
+ * opts.wechat: WeChat sign-in against a fake WeChat (lib/fake-wechat.js), or
+ * {appid, secret, apiBase}: sets MINICLOUD_WX_APPID, MINICLOUD_WX_SECRET, MINICLOUD_WX_API_BASE.
  */
 async function startServer(opts = {}) {
   const bin = binary();
@@ -144,6 +153,7 @@ async function startServer(opts = {}) {
     ...process.env,
     MINICLOUD_ENV_ID: envId,
     MINICLOUD_ANONYMOUS_AUTH: 'true',
+    ...wechatEnv(opts.wechat),
     ...(opts.extraEnv || {}),
   };
   let key;

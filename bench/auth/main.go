@@ -38,6 +38,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/minicloud/minicloud/bench/internal/load"
+	"github.com/minicloud/minicloud/bench/internal/proc"
+	"github.com/minicloud/minicloud/bench/internal/report"
+
 	"github.com/minicloud/minicloud/hooks/wechat/wechattest"
 )
 
@@ -70,7 +74,7 @@ type mode struct {
 	name  string
 	op    opFunc
 	setup func(ctx context.Context) error // before each slice (nil: nothing)
-	runs  []runStats
+	runs  []load.Stats
 }
 
 // group is modes measured against each other, the first one the baseline.
@@ -111,7 +115,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if root, err = repoRoot(); err != nil {
+	if root, err = proc.RepoRoot(); err != nil {
 		fatalf("%v", err)
 	}
 	tmp, err := os.MkdirTemp("", "minicloud-bench-auth-")
@@ -121,7 +125,7 @@ func main() {
 	b := &bench{o: o, tmp: tmp}
 	started := time.Now()
 	err = b.run(ctx)
-	b.srv.stop()
+	b.srv.Stop()
 	if b.fake != nil {
 		b.fake.Close()
 	}
@@ -140,7 +144,7 @@ func main() {
 type bench struct {
 	o        options
 	tmp      string
-	srv      *server
+	srv      *proc.Server
 	fake     *wechattest.Server
 	client   *http.Client
 	adminKey string
@@ -153,12 +157,12 @@ type bench struct {
 
 func (b *bench) run(ctx context.Context) error {
 	o := b.o
-	b.commit = gitDescribe(root)
+	b.commit = proc.GitDescribe(root)
 	if o.bin == "" {
 		o.bin = filepath.Join(b.tmp, "minicloud")
 		b.o.bin = o.bin
 		logf("building %s", o.bin)
-		if err := goBuild(root, o.bin, "."); err != nil {
+		if err := proc.GoBuild(root, o.bin, "."); err != nil {
 			return fmt.Errorf("build minicloud: %w", err)
 		}
 	}
@@ -187,10 +191,10 @@ func (b *bench) run(ctx context.Context) error {
 		return fmt.Errorf("keys create printed %q", out)
 	}
 	b.adminKey = key.AccessKey
-	if b.srv, err = startServer(ctx, o.bin, dataDir, filepath.Join(b.tmp, "minicloud.log"), env); err != nil {
+	if b.srv, err = proc.Start(ctx, proc.MinicloudSpec("minicloud", o.bin, dataDir, filepath.Join(b.tmp, "minicloud.log"), env...)); err != nil {
 		return err
 	}
-	b.client = newClient(o.conc)
+	b.client = load.NewClient(o.conc)
 	defer b.client.CloseIdleConnections()
 
 	// every worker is a WeChat user who owns documents
@@ -257,16 +261,16 @@ func (b *bench) measure(ctx context.Context, g *group) error {
 		for i := 0; i < round%len(order); i++ {
 			order = append(order[1:], order[0])
 		}
-		acc := map[*mode]*runStats{}
+		acc := map[*mode]*load.Stats{}
 		for _, m := range order {
-			acc[m] = &runStats{}
+			acc[m] = &load.Stats{}
 			if m.setup != nil {
 				if err := m.setup(ctx); err != nil {
 					return err
 				}
 			}
 			if o.warmup > 0 {
-				runLoad(ctx, o.conc, o.warmup, seq, m.op)
+				load.Run(ctx, load.Config{Conc: o.conc, Duration: o.warmup, Seq0: seq}, m.op.load())
 				seq += 1 << 20
 			}
 		}
@@ -277,28 +281,28 @@ func (b *bench) measure(ctx context.Context, g *group) error {
 						return err
 					}
 				}
-				cpu0, ok0 := cpuTime(b.srv.pid())
-				st := runLoad(ctx, o.conc, o.dur/time.Duration(o.slices), seq, m.op)
+				cpu0, ok0 := proc.CPUTime(b.srv.PID())
+				st := load.Run(ctx, load.Config{Conc: o.conc, Duration: o.dur / time.Duration(o.slices), Seq0: seq}, m.op.load())
 				seq += 1 << 20
-				if cpu1, ok1 := cpuTime(b.srv.pid()); ok0 && ok1 {
+				if cpu1, ok1 := proc.CPUTime(b.srv.PID()); ok0 && ok1 {
 					st.CPU = cpu1 - cpu0
 				}
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				acc[m].add(st)
+				acc[m].Add(st)
 				time.Sleep(200 * time.Millisecond) // let the server settle (GC, WAL checkpoint)
 			}
 		}
 		for _, m := range g.modes {
 			st := *acc[m]
 			logf("%-5s round %d/%d %-34s %7.0f %s/s  p50 %-7s p99 %-7s server CPU/op %-7s errors %d",
-				g.name, round+1, o.rounds, m.name, st.OPS(), g.unit, fmtDur(st.P50), fmtDur(st.P99), fmtMicros(st.CPUPerOp()), st.Errors)
+				g.name, round+1, o.rounds, m.name, st.OPS(), g.unit, report.Dur(st.P50), report.Dur(st.P99), report.Micros(st.CPUPerOp()), st.Errors)
 			if st.ErrorRate() > o.maxErrors {
 				return fmt.Errorf("%s / %s round %d: %d errors out of %d operations; samples:\n  %s\nserver log: %s",
-					g.name, m.name, round+1, st.Errors, st.OK+st.Errors, strings.Join(st.Samples, "\n  "), b.srv.log)
+					g.name, m.name, round+1, st.Errors, st.OK+st.Errors, strings.Join(st.Samples, "\n  "), b.srv.LogPath)
 			}
-			st.lat = nil
+			st.DropLatencies()
 			m.runs = append(m.runs, st)
 		}
 	}
@@ -308,7 +312,7 @@ func (b *bench) measure(ctx context.Context, g *group) error {
 // ---- operations ----
 
 func (b *bench) anonymousOp(ctx context.Context, _, _ int) error {
-	body, err := send(ctx, b.client, http.MethodPost, b.srv.base+"/auth/v1/signin/anonymously?client_id="+envID, []byte(`{}`), nil)
+	body, err := load.Send(ctx, b.client, http.MethodPost, b.srv.Base+"/auth/v1/signin/anonymously?client_id="+envID, []byte(`{}`), nil)
 	if err != nil {
 		return err
 	}
@@ -321,7 +325,7 @@ func (b *bench) weChatLogin(ctx context.Context, openid string) (string, error) 
 	code := "code-" + strconv.FormatInt(b.codes.Add(1), 10)
 	b.fake.IssueCode(code, wechattest.User{OpenID: openid, SessionKey: "YmVuY2hzZXNzaW9ua2V5MQ=="})
 	req := `{"provider_id":"` + wxAppID + `","provider_code":"` + code + `","provider_params":{"provider_code_type":"open_id","appid":"` + wxAppID + `"}}`
-	body, err := send(ctx, b.client, http.MethodPost, b.srv.base+"/auth/v1/provider/token?client_id="+envID, []byte(req), nil)
+	body, err := load.Send(ctx, b.client, http.MethodPost, b.srv.Base+"/auth/v1/provider/token?client_id="+envID, []byte(req), nil)
 	if err != nil {
 		return "", err
 	}
@@ -331,7 +335,7 @@ func (b *bench) weChatLogin(ctx context.Context, openid string) (string, error) 
 	if err := json.Unmarshal(body, &pt); err != nil || pt.ProviderToken == "" {
 		return "", fmt.Errorf("no provider_token in %s", body)
 	}
-	body, err = send(ctx, b.client, http.MethodPost, b.srv.base+"/auth/v1/signin/with/provider?client_id="+envID,
+	body, err = load.Send(ctx, b.client, http.MethodPost, b.srv.Base+"/auth/v1/signin/with/provider?client_id="+envID,
 		[]byte(`{"provider_token":"`+pt.ProviderToken+`"}`), nil)
 	if err != nil {
 		return "", err
@@ -364,7 +368,7 @@ var clientQueryURL = docsPath + "?" + url.Values{
 
 // clientQueryOp is js-sdk's db.collection('posts').where({_openid:'{openid}'}).limit(20).get().
 func (b *bench) clientQueryOp(ctx context.Context, w, _ int) error {
-	_, err := send(ctx, b.client, http.MethodGet, b.srv.base+clientQueryURL, nil, http.Header{"Authorization": {"Bearer " + b.tokens[w]}})
+	_, err := load.Send(ctx, b.client, http.MethodGet, b.srv.Base+clientQueryURL, nil, http.Header{"Authorization": {"Bearer " + b.tokens[w]}})
 	return err
 }
 
@@ -381,7 +385,7 @@ func (b *bench) adminQueryBody(w int) string {
 
 // admin runs an /admin action; its errors come back as HTTP 200 with a code.
 func (b *bench) admin(ctx context.Context, body string) ([]byte, error) {
-	out, err := send(ctx, b.client, http.MethodPost, b.srv.base+"/admin?env="+envID, []byte(body), http.Header{"Authorization": {"Bearer " + b.adminKey}})
+	out, err := load.Send(ctx, b.client, http.MethodPost, b.srv.Base+"/admin?env="+envID, []byte(body), http.Header{"Authorization": {"Bearer " + b.adminKey}})
 	if err != nil {
 		return nil, err
 	}
@@ -436,7 +440,7 @@ func (b *bench) verifyLogin(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("WeChat login check: %w", err)
 	}
-	body, err := send(ctx, b.client, http.MethodGet, b.srv.base+"/auth/v1/user/me", nil, http.Header{"Authorization": {"Bearer " + tok}})
+	body, err := load.Send(ctx, b.client, http.MethodGet, b.srv.Base+"/auth/v1/user/me", nil, http.Header{"Authorization": {"Bearer " + tok}})
 	if err != nil {
 		return fmt.Errorf("WeChat login check: %w", err)
 	}
@@ -500,14 +504,14 @@ func (b *bench) verifyQuery(ctx context.Context) error {
 	if err := b.setRules(ctx, ""); err != nil {
 		return err
 	}
-	body, err := send(ctx, b.client, http.MethodGet, b.srv.base+clientQueryURL, nil, auth)
+	body, err := load.Send(ctx, b.client, http.MethodGet, b.srv.Base+clientQueryURL, nil, auth)
 	if err != nil {
 		return err
 	}
 	if err := check("PRIVATE preset", body, false, 1); err != nil {
 		return err
 	}
-	if body, err = send(ctx, b.client, http.MethodGet, b.srv.base+docsPath, nil, auth); err != nil {
+	if body, err = load.Send(ctx, b.client, http.MethodGet, b.srv.Base+docsPath, nil, auth); err != nil {
 		return err
 	}
 	if err := check("PRIVATE preset, where({})", body, false, 1); err != nil {
@@ -516,13 +520,13 @@ func (b *bench) verifyQuery(ctx context.Context) error {
 	if err := b.setRules(ctx, rule); err != nil {
 		return err
 	}
-	if body, err = send(ctx, b.client, http.MethodGet, b.srv.base+clientQueryURL, nil, auth); err != nil {
+	if body, err = load.Send(ctx, b.client, http.MethodGet, b.srv.Base+clientQueryURL, nil, auth); err != nil {
 		return err
 	}
 	if err := check("rule", body, false, 1); err != nil {
 		return err
 	}
-	if _, err := send(ctx, b.client, http.MethodGet, b.srv.base+docsPath, nil, auth); err == nil || !strings.Contains(err.Error(), "DATABASE_PERMISSION_DENIED") {
+	if _, err := load.Send(ctx, b.client, http.MethodGet, b.srv.Base+docsPath, nil, auth); err == nil || !strings.Contains(err.Error(), "DATABASE_PERMISSION_DENIED") {
 		return fmt.Errorf("rule: where({}) must be denied, got %v", err)
 	}
 	if body, err = b.admin(ctx, b.adminQueryBody(1)); err != nil {
@@ -553,21 +557,21 @@ func (b *bench) report(elapsed time.Duration) {
 			var per []string
 			errs := 0
 			for _, r := range m.runs {
-				per = append(per, fmtInt(r.OPS()))
+				per = append(per, report.Int(r.OPS()))
 				errs += r.Errors
 			}
-			rows = append(rows, []string{g.name, m.name, fmtInt(median(m.runs, ops)), fmtDur(time.Duration(median(m.runs, p50))),
-				fmtDur(time.Duration(median(m.runs, p99))), fmtMicros(time.Duration(median(m.runs, cpu))), fmt.Sprint(errs), strings.Join(per, " / ")})
+			rows = append(rows, []string{g.name, m.name, report.Int(load.Median(m.runs, load.OPS)), report.Dur(time.Duration(load.Median(m.runs, load.P50))),
+				report.Dur(time.Duration(load.Median(m.runs, load.P99))), report.Micros(time.Duration(load.Median(m.runs, load.CPU))), fmt.Sprint(errs), strings.Join(per, " / ")})
 		}
 		base := g.modes[0]
 		for _, m := range g.modes[1:] {
 			rows = append(rows, []string{g.name, "**" + shortName(m.name) + " ÷ " + shortName(base.name) + "**",
-				"**" + ratio(median(m.runs, ops), median(base.runs, ops)) + "**",
-				ratio(median(m.runs, p50), median(base.runs, p50)), ratio(median(m.runs, p99), median(base.runs, p99)),
-				ratio(median(m.runs, cpu), median(base.runs, cpu)), "", ""})
+				"**" + report.Ratio(load.Median(m.runs, load.OPS), load.Median(base.runs, load.OPS)) + "**",
+				report.Ratio(load.Median(m.runs, load.P50), load.Median(base.runs, load.P50)), report.Ratio(load.Median(m.runs, load.P99), load.Median(base.runs, load.P99)),
+				report.Ratio(load.Median(m.runs, load.CPU), load.Median(base.runs, load.CPU)), "", ""})
 		}
 	}
-	printTable([]string{"group", "mode", "ops/s", "p50", "p99", "server CPU/op", "errors", "ops/s per round"}, rows,
+	report.Table(os.Stdout, []string{"group", "mode", "ops/s", "p50", "p99", "server CPU/op", "errors", "ops/s per round"}, rows,
 		[]bool{false, false, true, true, true, true, true, false})
 	fmt.Println()
 	fmt.Println("Notes")
@@ -593,101 +597,6 @@ func shortName(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-func median(runs []runStats, f func(runStats) float64) float64 {
-	if len(runs) == 0 {
-		return 0
-	}
-	v := make([]float64, len(runs))
-	for i, r := range runs {
-		v[i] = f(r)
-	}
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
-}
-
-func ops(r runStats) float64 { return r.OPS() }
-func p50(r runStats) float64 { return float64(r.P50) }
-func p99(r runStats) float64 { return float64(r.P99) }
-func cpu(r runStats) float64 { return float64(r.CPUPerOp()) }
-
-func ratio(a, b float64) string {
-	if b == 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f×", a/b)
-}
-
-func fmtMicros(d time.Duration) string {
-	if d <= 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
-}
-
-func fmtDur(d time.Duration) string {
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case ms >= 100:
-		return fmt.Sprintf("%.0fms", ms)
-	case ms >= 10:
-		return fmt.Sprintf("%.1fms", ms)
-	}
-	return fmt.Sprintf("%.2fms", ms)
-}
-
-func fmtInt(f float64) string {
-	s := fmt.Sprintf("%.0f", f)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// printTable writes a Markdown table with padded columns.
-func printTable(header []string, rows [][]string, right []bool) {
-	w := make([]int, len(header))
-	for i, h := range header {
-		w[i] = len([]rune(h))
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			w[i] = max(w[i], len([]rune(c)))
-		}
-	}
-	line := func(cells []string) {
-		var sb strings.Builder
-		sb.WriteString("|")
-		for i, c := range cells {
-			pad := strings.Repeat(" ", w[i]-len([]rune(c)))
-			if right[i] {
-				sb.WriteString(" " + pad + c + " |")
-			} else {
-				sb.WriteString(" " + c + pad + " |")
-			}
-		}
-		fmt.Println(sb.String())
-	}
-	line(header)
-	sep := make([]string, len(header))
-	for i := range sep {
-		sep[i] = strings.Repeat("-", w[i])
-		if right[i] {
-			sep[i] = sep[i][:w[i]-1] + ":"
-		}
-	}
-	line(sep)
-	for _, r := range rows {
-		line(r)
-	}
 }
 
 func logf(format string, args ...any) {

@@ -5,171 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
-	"slices"
-	"sync"
-	"time"
+
+	"github.com/minicloud/minicloud/bench/internal/load"
 )
-
-// The load generator: conc goroutines, each sending one request at a time over a
-// kept-alive connection, for a fixed duration. Every response is read to the end
-// and its status checked; only 2xx responses count as served.
-
-type runStats struct {
-	OK       int             // 2xx responses
-	Errors   int             // transport errors and non-2xx responses
-	Elapsed  time.Duration   // from the first request to the last response
-	P50, P99 time.Duration   // latency of the 2xx responses
-	Samples  []string        // a few error descriptions
-	CPU      time.Duration   // CPU time the server used during the run (0: unknown)
-	lat      []time.Duration // sorted latencies of the 2xx responses
-}
-
-// add merges another slice of the same run into s.
-func (s *runStats) add(o runStats) {
-	s.OK += o.OK
-	s.Errors += o.Errors
-	s.Elapsed += o.Elapsed
-	s.CPU += o.CPU
-	for _, e := range o.Samples {
-		if len(s.Samples) < 5 && !slices.Contains(s.Samples, e) {
-			s.Samples = append(s.Samples, e)
-		}
-	}
-	s.lat = append(s.lat, o.lat...)
-	slices.Sort(s.lat)
-	s.P50 = percentile(s.lat, 0.50)
-	s.P99 = percentile(s.lat, 0.99)
-}
-
-// CPUPerRequest is the server's CPU time per served request: unlike req/s it hardly
-// depends on what else the machine runs.
-func (s runStats) CPUPerRequest() time.Duration {
-	if s.OK == 0 {
-		return 0
-	}
-	return s.CPU / time.Duration(s.OK)
-}
-
-func (s runStats) RPS() float64 {
-	if s.Elapsed <= 0 {
-		return 0
-	}
-	return float64(s.OK) / s.Elapsed.Seconds()
-}
-
-func (s runStats) ErrorRate() float64 {
-	if s.OK+s.Errors == 0 {
-		return 0
-	}
-	return float64(s.Errors) / float64(s.OK+s.Errors)
-}
 
 // requestFunc builds worker w's next request; r is the worker's own generator, seeded
 // the same way for both systems so that they receive the same request mix.
 type requestFunc func(ctx context.Context, w int, r *rand.Rand) (*http.Request, error)
-
-func newClient(conc int) *http.Client {
-	return &http.Client{
-		Timeout: 60 * time.Second,
-		Transport: &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        2 * conc,
-			MaxIdleConnsPerHost: 2 * conc,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-			ForceAttemptHTTP2:   false,
-		},
-	}
-}
-
-func runLoad(ctx context.Context, client *http.Client, conc int, d time.Duration, seed uint64, mk requestFunc) runStats {
-	var (
-		mu      sync.Mutex
-		all     []time.Duration
-		stats   runStats
-		wg      sync.WaitGroup
-		start   = time.Now()
-		stopAt  = start.Add(d)
-		samples = map[string]bool{}
-	)
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(seed, uint64(w)))
-			lat := make([]time.Duration, 0, 1<<14)
-			ok, bad := 0, 0
-			var errs []string
-			for ctx.Err() == nil && time.Now().Before(stopAt) {
-				req, err := mk(ctx, w, r)
-				if err != nil {
-					bad++
-					errs = append(errs, "build request: "+err.Error())
-					continue
-				}
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						bad++
-						errs = append(errs, err.Error())
-					}
-					continue
-				}
-				if resp.StatusCode/100 != 2 {
-					body, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					bad++
-					errs = append(errs, fmt.Sprintf("%s %s -> %d %s", req.Method, req.URL.Path, resp.StatusCode, bytes.TrimSpace(body)))
-					continue
-				}
-				_, err = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if err != nil {
-					bad++
-					errs = append(errs, "read body: "+err.Error())
-					continue
-				}
-				lat = append(lat, time.Since(t0))
-				ok++
-			}
-			mu.Lock()
-			all = append(all, lat...)
-			stats.OK += ok
-			stats.Errors += bad
-			for _, e := range errs {
-				if len(samples) < 5 && !samples[e] {
-					samples[e] = true
-					stats.Samples = append(stats.Samples, e)
-				}
-			}
-			mu.Unlock()
-		}(w)
-	}
-	wg.Wait()
-	stats.Elapsed = time.Since(start)
-	slices.Sort(all)
-	stats.lat = all
-	stats.P50 = percentile(all, 0.50)
-	stats.P99 = percentile(all, 0.99)
-	return stats
-}
-
-// percentile returns the nearest-rank percentile of sorted durations.
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(sorted))+0.999999) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
 
 // target is one system under test.
 type target struct {
@@ -285,23 +130,6 @@ func (t *target) addRequest(ctx context.Context, w int, r *rand.Rand) (*http.Req
 	return req, nil
 }
 
-// do sends one request and returns the body of a 2xx response.
-func do(client *http.Client, req *http.Request) ([]byte, error) {
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s %s -> %d %s", req.Method, req.URL.Path, resp.StatusCode, b)
-	}
-	return b, nil
-}
-
 // signIn gets n anonymous-user access tokens from Minicloud, one per worker, as n
 // separate app users would.
 func signIn(client *http.Client, base, envID string, n int) ([]string, error) {
@@ -309,7 +137,7 @@ func signIn(client *http.Client, base, envID string, n int) ([]string, error) {
 	for i := 0; i < n; i++ {
 		req, _ := http.NewRequest(http.MethodPost, base+"/auth/v1/signin/anonymously?client_id="+url.QueryEscape(envID), bytes.NewReader([]byte(`{}`)))
 		req.Header.Set("Content-Type", "application/json")
-		b, err := do(client, req)
+		b, err := load.Do(client, req)
 		if err != nil {
 			return nil, err
 		}
@@ -332,7 +160,7 @@ func pbSignIn(client *http.Client, base string, n int) ([]string, error) {
 		body, _ := json.Marshal(map[string]string{"identity": pbUserEmail(i % pbUsers), "password": superuserPassword})
 		req, _ := http.NewRequest(http.MethodPost, base+"/api/collections/users/auth-with-password", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		b, err := do(client, req)
+		b, err := load.Do(client, req)
 		if err != nil {
 			return nil, err
 		}
@@ -355,7 +183,7 @@ func verifyQuery(ctx context.Context, client *http.Client, t *target, cat int) (
 		return nil, err
 	}
 	t.authorize(req, 0)
-	b, err := do(client, req)
+	b, err := load.Do(client, req)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +216,7 @@ func verifyAdd(ctx context.Context, client *http.Client, t *target) error {
 	if err != nil {
 		return err
 	}
-	b, err := do(client, req)
+	b, err := load.Do(client, req)
 	if err != nil {
 		return err
 	}

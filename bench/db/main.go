@@ -15,18 +15,21 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/minicloud/minicloud/bench/internal/load"
+	"github.com/minicloud/minicloud/bench/internal/proc"
+	"github.com/minicloud/minicloud/bench/internal/report"
 )
 
 type options struct {
@@ -109,14 +112,14 @@ func main() {
 	defer stop()
 	go func() {
 		<-ctx.Done() // interrupted (or finished): never leave servers behind
-		stopServers()
+		proc.StopAll()
 	}()
 
 	var err error
-	if root, err = repoRoot(); err != nil {
+	if root, err = proc.RepoRoot(); err != nil {
 		fatalf("%v", err)
 	}
-	commit = gitDescribe() // what the binaries are built from
+	commit = proc.GitDescribe(root) // what the binaries are built from
 	if !filepath.IsAbs(o.outDir) {
 		o.outDir = filepath.Join(root, o.outDir)
 	}
@@ -126,14 +129,14 @@ func main() {
 	if o.mcBin == "" {
 		o.mcBin = filepath.Join(o.outDir, "minicloud")
 		logf("building %s", rel(o.mcBin))
-		if err := goBuild(o.mcBin, "."); err != nil {
+		if err := proc.GoBuild(root, o.mcBin, "."); err != nil {
 			fatalf("build minicloud: %v", err)
 		}
 	}
 	if o.pbBin == "" {
 		o.pbBin = filepath.Join(o.outDir, "pocketbase")
 		logf("building %s", rel(o.pbBin))
-		if err := goBuild(o.pbBin, "./bench/db/pocketbase"); err != nil {
+		if err := proc.GoBuild(root, o.pbBin, "./bench/db/pocketbase"); err != nil {
 			fatalf("build pocketbase: %v", err)
 		}
 	}
@@ -149,7 +152,7 @@ func main() {
 			continue
 		}
 		t, err := runConfig(ctx, o, cfg, seedDir)
-		stopServers()
+		proc.StopAll()
 		if ctx.Err() != nil {
 			fatalf("interrupted")
 		}
@@ -168,12 +171,12 @@ func main() {
 // per round.
 type table struct {
 	cfg     config
-	results map[string]map[string][]runStats // scenario -> system -> rounds
-	check   string                           // what the first-request verification found
+	results map[string]map[string][]load.Stats // scenario -> system -> rounds
+	check   string                             // what the first-request verification found
 }
 
 func runConfig(ctx context.Context, o options, cfg config, seedDir string) (table, error) {
-	t := table{cfg: cfg, results: map[string]map[string][]runStats{}}
+	t := table{cfg: cfg, results: map[string]map[string][]load.Stats{}}
 	runDir := filepath.Join(o.outDir, "run", cfg.name)
 	_ = os.RemoveAll(runDir)
 	mcDir, pbDir := filepath.Join(runDir, "mc"), filepath.Join(runDir, "pb")
@@ -203,16 +206,16 @@ func runConfig(ctx context.Context, o options, cfg config, seedDir string) (tabl
 		}
 	}
 
-	mcSrv, err := startServer(ctx, "minicloud", o.mcBin, mcDir, filepath.Join(runDir, "minicloud.log"),
-		"MINICLOUD_ENV_ID="+envID, "MINICLOUD_ANONYMOUS_AUTH=true")
+	mcSrv, err := proc.Start(ctx, proc.MinicloudSpec("minicloud", o.mcBin, mcDir, filepath.Join(runDir, "minicloud.log"),
+		"MINICLOUD_ENV_ID="+envID, "MINICLOUD_ANONYMOUS_AUTH=true"))
 	if err != nil {
 		return t, err
 	}
-	pbSrv, err := startServer(ctx, "pocketbase", o.pbBin, pbDir, filepath.Join(runDir, "pocketbase.log"))
+	pbSrv, err := proc.Start(ctx, proc.MinicloudSpec("pocketbase", o.pbBin, pbDir, filepath.Join(runDir, "pocketbase.log")))
 	if err != nil {
 		return t, err
 	}
-	client := newClient(o.conc)
+	client := load.NewClient(o.conc)
 	defer client.CloseIdleConnections()
 
 	// the add bodies: the same generated documents for both systems
@@ -222,9 +225,9 @@ func runConfig(ctx context.Context, o options, cfg config, seedDir string) (tabl
 		bodies[i] = newPost(r, o.docs+i)
 		bodies[i].Owner = "bench-writer"
 	}
-	mc := newMinicloudTarget(mcSrv.base, bodies)
-	pb := newPocketBaseTarget(pbSrv.base, bodies)
-	mc.pid, pb.pid = mcSrv.pid(), pbSrv.pid()
+	mc := newMinicloudTarget(mcSrv.Base, bodies)
+	pb := newPocketBaseTarget(pbSrv.Base, bodies)
+	mc.pid, pb.pid = mcSrv.PID(), pbSrv.PID()
 	if mc.tokens, err = signIn(client, mc.base, envID, o.conc); err != nil {
 		return t, fmt.Errorf("minicloud sign-in: %w", err)
 	}
@@ -259,7 +262,7 @@ func runConfig(ctx context.Context, o options, cfg config, seedDir string) (tabl
 				}
 			}
 		}
-		t.results[sc] = map[string][]runStats{}
+		t.results[sc] = map[string][]load.Stats{}
 		for round := 0; round < o.rounds; round++ {
 			order := []*target{mc, pb}
 			if round%2 == 1 {
@@ -274,36 +277,36 @@ func runConfig(ctx context.Context, o options, cfg config, seedDir string) (tabl
 			seed := uint64(round*1000 + 1)
 			if o.warmup > 0 {
 				for _, tg := range order {
-					runLoad(ctx, client, o.conc, o.warmup, seed+500, mk(tg))
+					load.Run(ctx, load.Config{Conc: o.conc, Duration: o.warmup, Seed: seed + 500}, requests(client, mk(tg)))
 				}
 			}
 			// the measured time alternates between the systems in slices, so that both
 			// see the same background load on a shared machine
-			acc := map[*target]*runStats{mc: {}, pb: {}}
+			acc := map[*target]*load.Stats{mc: {}, pb: {}}
 			for slice := 0; slice < o.slices; slice++ {
 				for _, tg := range order {
-					cpu0, ok0 := cpuTime(tg.pid)
-					st := runLoad(ctx, client, o.conc, o.dur/time.Duration(o.slices), seed+uint64(slice), mk(tg))
-					if cpu1, ok1 := cpuTime(tg.pid); ok0 && ok1 {
+					cpu0, ok0 := proc.CPUTime(tg.pid)
+					st := load.Run(ctx, load.Config{Conc: o.conc, Duration: o.dur / time.Duration(o.slices), Seed: seed + uint64(slice)}, requests(client, mk(tg)))
+					if cpu1, ok1 := proc.CPUTime(tg.pid); ok0 && ok1 {
 						st.CPU = cpu1 - cpu0
 					}
 					if ctx.Err() != nil {
 						return t, ctx.Err()
 					}
-					acc[tg].add(st)
+					acc[tg].Add(st)
 					time.Sleep(200 * time.Millisecond) // let the server settle (GC, WAL checkpoint)
 				}
 			}
 			for _, tg := range order {
 				st := *acc[tg]
+				st.DropLatencies()
 				logf("[%s] %-5s round %d/%d %-10s %6.0f req/s  p50 %-7s p99 %-7s server CPU/req %-7s errors %d",
-					cfg.name, sc, round+1, o.rounds, tg.system, st.RPS(), fmtDur(st.P50), fmtDur(st.P99), fmtMicros(st.CPUPerRequest()), st.Errors)
+					cfg.name, sc, round+1, o.rounds, tg.system, st.OPS(), report.Dur(st.P50), report.Dur(st.P99), report.Micros(st.CPUPerOp()), st.Errors)
 				if st.ErrorRate() > o.maxErrors {
 					return t, fmt.Errorf("%s %s round %d: %d errors out of %d requests (%.2f%% > %.2f%%); samples:\n  %s\nserver logs: %s",
 						tg.system, sc, round+1, st.Errors, st.OK+st.Errors, 100*st.ErrorRate(), 100*o.maxErrors,
 						strings.Join(st.Samples, "\n  "), rel(runDir))
 				}
-				st.lat = nil
 				t.results[sc][tg.system] = append(t.results[sc][tg.system], st)
 			}
 		}
@@ -321,28 +324,11 @@ func splitList(s string) []string {
 	return out
 }
 
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/minicloud/minicloud\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run from inside the minicloud repository (go run ./bench/db)")
-		}
-		dir = parent
-	}
-}
-
-func goBuild(out, pkg string) error {
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	return cmd.Run()
+// requests adapts a request builder to the load generator.
+func requests(client *http.Client, mk requestFunc) load.Op {
+	return load.Requests(client, func(ctx context.Context, w *load.Worker) (*http.Request, error) {
+		return mk(ctx, w.ID, w.Rand)
+	})
 }
 
 func rel(p string) string {
@@ -357,7 +343,7 @@ func logf(format string, args ...any) {
 }
 
 func fatalf(format string, args ...any) {
-	stopServers()
+	proc.StopAll()
 	fmt.Fprintf(os.Stderr, "\nBENCHMARK FAILED: %s\n", fmt.Sprintf(format, args...))
 	os.Exit(1)
 }

@@ -3,119 +3,14 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/minicloud/minicloud/bench/internal/load"
+	"github.com/minicloud/minicloud/bench/internal/report"
 )
-
-// median of a metric over rounds (the mean of the middle two for an even count).
-func median(runs []runStats, f func(runStats) float64) float64 {
-	if len(runs) == 0 {
-		return 0
-	}
-	v := make([]float64, len(runs))
-	for i, r := range runs {
-		v[i] = f(r)
-	}
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
-}
-
-func rps(r runStats) float64 { return r.RPS() }
-func p50(r runStats) float64 { return float64(r.P50) }
-func p99(r runStats) float64 { return float64(r.P99) }
-func cpu(r runStats) float64 { return float64(r.CPUPerRequest()) }
-
-func fmtMicros(d time.Duration) string {
-	if d <= 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
-}
-
-func fmtDur(d time.Duration) string {
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case ms >= 100:
-		return fmt.Sprintf("%.0fms", ms)
-	case ms >= 10:
-		return fmt.Sprintf("%.1fms", ms)
-	}
-	return fmt.Sprintf("%.2fms", ms)
-}
-
-func fmtInt(f float64) string {
-	s := fmt.Sprintf("%.0f", f)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-func ratio(a, b float64) string {
-	if b == 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f×", a/b)
-}
-
-// printTable writes a Markdown table with padded columns.
-func printTable(header []string, rows [][]string, right []bool) {
-	w := make([]int, len(header))
-	for i, h := range header {
-		w[i] = len([]rune(h))
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			w[i] = max(w[i], len([]rune(c)))
-		}
-	}
-	line := func(cells []string) {
-		var b strings.Builder
-		b.WriteString("|")
-		for i, c := range cells {
-			pad := strings.Repeat(" ", w[i]-len([]rune(c)))
-			if right[i] {
-				b.WriteString(" " + pad + c + " |")
-			} else {
-				b.WriteString(" " + c + pad + " |")
-			}
-		}
-		fmt.Println(b.String())
-	}
-	line(header)
-	sep := make([]string, len(header))
-	for i := range sep {
-		sep[i] = strings.Repeat("-", w[i])
-		if right[i] {
-			sep[i] = sep[i][:w[i]-1] + ":"
-		}
-	}
-	line(sep)
-	for _, r := range rows {
-		line(r)
-	}
-}
-
-func gitDescribe() string {
-	cmd := exec.Command("git", "describe", "--always", "--dirty")
-	cmd.Dir = root
-	b, err := cmd.Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(b))
-}
 
 func printReport(o options, tables []table, elapsed time.Duration) {
 	host, _ := os.Hostname()
@@ -127,7 +22,7 @@ func printReport(o options, tables []table, elapsed time.Duration) {
 		fmt.Printf("(prebuilt binaries: -mc-bin %s -pb-bin %s)\n", o.mcBin, o.pbBin)
 	}
 	fmt.Printf("%s documents · %d connections · per round and system: %s warm-up + %s measured in %d slices alternating with the other system · %d round(s), median reported · total %s\n",
-		fmtInt(float64(o.docs)), o.conc, o.warmup, o.dur, o.slices, o.rounds, elapsed.Round(time.Second))
+		report.Int(float64(o.docs)), o.conc, o.warmup, o.dur, o.slices, o.rounds, elapsed.Round(time.Second))
 	goals := []string{}
 	for _, t := range tables {
 		fmt.Println()
@@ -141,29 +36,29 @@ func printReport(o options, tables []table, elapsed time.Duration) {
 			mc, pb := res["Minicloud"], res["PocketBase"]
 			for _, sys := range []struct {
 				name string
-				runs []runStats
+				runs []load.Stats
 			}{{"Minicloud", mc}, {"PocketBase", pb}} {
 				var per []string
 				errs := 0
 				for _, r := range sys.runs {
-					per = append(per, fmtInt(r.RPS()))
+					per = append(per, report.Int(r.OPS()))
 					errs += r.Errors
 				}
-				rows = append(rows, []string{sc, sys.name, fmtInt(median(sys.runs, rps)),
-					fmtDur(time.Duration(median(sys.runs, p50))), fmtDur(time.Duration(median(sys.runs, p99))),
-					fmtMicros(time.Duration(median(sys.runs, cpu))), fmt.Sprint(errs), strings.Join(per, " / ")})
+				rows = append(rows, []string{sc, sys.name, report.Int(load.Median(sys.runs, load.OPS)),
+					report.Dur(time.Duration(load.Median(sys.runs, load.P50))), report.Dur(time.Duration(load.Median(sys.runs, load.P99))),
+					report.Micros(time.Duration(load.Median(sys.runs, load.CPU))), fmt.Sprint(errs), strings.Join(per, " / ")})
 			}
-			r := median(mc, rps) / median(pb, rps)
-			rows = append(rows, []string{sc, "**Minicloud/PocketBase**", "**" + ratio(median(mc, rps), median(pb, rps)) + "**",
-				ratio(median(mc, p50), median(pb, p50)), ratio(median(mc, p99), median(pb, p99)),
-				ratio(median(mc, cpu), median(pb, cpu)), "", ""})
+			r := load.Median(mc, load.OPS) / load.Median(pb, load.OPS)
+			rows = append(rows, []string{sc, "**Minicloud/PocketBase**", "**" + report.Ratio(load.Median(mc, load.OPS), load.Median(pb, load.OPS)) + "**",
+				report.Ratio(load.Median(mc, load.P50), load.Median(pb, load.P50)), report.Ratio(load.Median(mc, load.P99), load.Median(pb, load.P99)),
+				report.Ratio(load.Median(mc, load.CPU), load.Median(pb, load.CPU)), "", ""})
 			verdict := "met"
 			if r < 1 {
 				verdict = "NOT met"
 			}
-			goals = append(goals, fmt.Sprintf("%s/%s %.2f× (%s; CPU/req %s)", t.cfg.name, sc, r, verdict, ratio(median(mc, cpu), median(pb, cpu))))
+			goals = append(goals, fmt.Sprintf("%s/%s %.2f× (%s; CPU/req %s)", t.cfg.name, sc, r, verdict, report.Ratio(load.Median(mc, load.CPU), load.Median(pb, load.CPU))))
 		}
-		printTable([]string{"scenario", "system", "req/s", "p50", "p99", "server CPU/req", "errors", "req/s per round"},
+		report.Table(os.Stdout, []string{"scenario", "system", "req/s", "p50", "p99", "server CPU/req", "errors", "req/s per round"},
 			rows, []bool{false, false, true, true, true, true, true, false})
 		if t.check != "" {
 			fmt.Printf("\n%s.\n", t.check)

@@ -23,7 +23,7 @@ func main() {
 	mc := newMinicloud(app)
 	mc.registerFlags()
 	mc.bind()
-	app.RootCmd.AddCommand(mc.keysCommand(), mc.collectionsCommand(), mc.functionsCommand())
+	app.RootCmd.AddCommand(mc.keysCommand(), mc.collectionsCommand(), mc.functionsCommand(), mc.storageCommand())
 	app.RootCmd.Use = "minicloud"
 	app.RootCmd.Short = "Minicloud: a self-hosted CloudBase-compatible backend"
 	if err := app.Start(); err != nil {

@@ -26,6 +26,9 @@ var storageActions = map[string]actionFunc{
 	"storage.getUploadMetadata":   (*Server).actionUploadMetadata,
 	"storage.batchGetDownloadUrl": (*Server).actionTempURLs,
 	"storage.batchDeleteFile":     (*Server).actionDeleteFiles,
+	// admin only: the custom storage security rules (storage_rules.go)
+	"storage.modifyStorageRule":   (*Server).actionSetStorageRule,
+	"storage.describeStorageRule": (*Server).actionGetStorageRule,
 }
 
 // storageRoutes adds the gateway's /v1/storages routes and the object endpoint.
@@ -43,6 +46,7 @@ func (s *Server) storageRoutes(se *core.ServeEvent) {
 	obj.Bind(noLog).Unbind(pbapis.DefaultBodyLimitMiddlewareId, pbapis.DefaultLoadAuthTokenMiddlewareId)
 	obj.GET("/{path...}", s.serveObject)
 	obj.PUT("/{path...}", s.serveObject)
+	obj.POST("/{path...}", s.serveObject) // form uploads (wx.uploadFile, js-sdk method 'post')
 
 	// the action dialects' signed URLs start with the host the client called, unless a
 	// public URL is configured
@@ -263,8 +267,9 @@ func writeStorageJSON(e *core.RequestEvent, v any) error {
 
 // ---- /web and /admin actions ----
 
-// actionUploadMetadata: storage.getUploadMetadata {path, method: 'put', headers?} →
-// {url, token, authorization, fileId, cosFileId, download_url}.
+// actionUploadMetadata: storage.getUploadMetadata {path, method: 'put'|'post', headers?}
+// → {url, token, authorization, fileId, cosFileId, download_url}. The URL takes a PUT of
+// the bytes or a multipart/form-data POST with the file in the field "file".
 func (s *Server) actionUploadMetadata(r *actionRequest) (any, error) {
 	if s.files == nil {
 		return nil, errStorageOff
@@ -275,8 +280,8 @@ func (s *Server) actionUploadMetadata(r *actionRequest) (any, error) {
 	}
 	if m, err := stringField(r.params, "method"); err != nil {
 		return nil, err
-	} else if m != "" && !strings.EqualFold(m, "put") {
-		return nil, invalidParam("only PUT uploads are supported: use method 'put'")
+	} else if m != "" && !strings.EqualFold(m, "put") && !strings.EqualFold(m, "post") {
+		return nil, invalidParam("method must be 'put' or 'post'")
 	}
 	req := storage.UploadRequest{CloudPath: p, Size: -1}
 	// js-sdk's CLOUD_API mode passes the upload's own headers; honour a declared type

@@ -6,7 +6,7 @@ export interface InstallOptions {
   endpoint: string;
   /** The environment id Minicloud serves (its --env-id). */
   env?: string;
-  /** The mini-program's appid; default: wx.getAccountInfoSync().miniProgram.appId. */
+  /** The mini-program's appid, sent with the wx.login code (optional: the server knows its appid). */
   appid?: string;
   /** wx.request timeout in ms (default: the app's networkTimeout). */
   timeout?: number;

@@ -38,7 +38,9 @@ type uploadReader struct {
 	md5  hash.Hash
 	head []byte // the first bytes, replayed after the rewind
 	pos  int    // replay position in head
-	wind bool   // rewound
+	// headMax: how much head may keep for a rewind (at least sniffBytes are kept)
+	headMax int
+	wind    bool // rewound
 	// noRewind: more was read before any rewind than head keeps
 	noRewind bool
 	eof      bool  // src is exhausted
@@ -46,7 +48,7 @@ type uploadReader struct {
 }
 
 func newUploadReader(src io.Reader, limit int64, cancel func()) *uploadReader {
-	return &uploadReader{src: src, limit: limit, cancel: cancel, md5: md5.New(), head: make([]byte, 0, sniffBytes)}
+	return &uploadReader{src: src, limit: limit, cancel: cancel, md5: md5.New(), head: make([]byte, 0, sniffBytes), headMax: 16 * sniffBytes}
 }
 
 // Open makes the reader a filesystem.FileReader.
@@ -73,8 +75,12 @@ func (u *uploadReader) Read(p []byte) (int, error) {
 		}
 		_, _ = u.md5.Write(p[:n])
 		if !u.wind && !u.noRewind {
-			if len(u.head)+n > 16*sniffBytes {
-				// read on without rewinding: nothing to replay any more
+			if len(u.head)+n > u.headMax {
+				// read on without rewinding: nothing to replay any more, but keep
+				// what content sniffing reads
+				if len(u.head) < sniffBytes {
+					u.head = append(u.head, p[:min(n, sniffBytes-len(u.head))]...)
+				}
 				u.noRewind = true
 			} else {
 				u.head = append(u.head, p[:n]...)
@@ -112,24 +118,28 @@ func (u *uploadReader) Seek(offset int64, whence int) (int64, error) {
 func (u *uploadReader) Close() error { return nil }
 
 // copyBufs are the buffers WriteTo copies large uploads through: larger than the 4 KiB
-// PocketBase's blob writer would use, so that a large upload takes few writes.
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+// PocketBase's blob writer would use, so that a large upload takes few writes;
+// smallBufs those of small uploads, which fit in one.
+var (
+	copyBufs  = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+	smallBufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
+)
 
 // WriteTo copies the rest of the upload to w (PocketBase's blob writer prefers it to
 // its own small-buffer copy).
 func (u *uploadReader) WriteTo(w io.Writer) (int64, error) {
-	var buf []byte
-	if rest := u.limit - u.n + 1; rest < 16<<10 {
-		// a small upload: a small buffer, no pool traffic
-		buf = make([]byte, max(rest, 512))
-	} else {
-		bp := copyBufs.Get().(*[]byte)
-		defer copyBufs.Put(bp)
-		buf = *bp
+	pool := &copyBufs
+	if u.limit-u.n+1 <= 16<<10 {
+		pool = &smallBufs
 	}
+	bp := pool.Get().(*[]byte)
+	defer pool.Put(bp)
+	buf := *bp
 	var total int64
 	for {
-		n, err := u.Read(buf)
+		// fill the buffer before writing: a request body arrives in small reads, and
+		// each write is a system call
+		n, err := io.ReadFull(u, buf)
 		if n > 0 {
 			m, werr := w.Write(buf[:n])
 			total += int64(m)
@@ -138,10 +148,12 @@ func (u *uploadReader) WriteTo(w io.Writer) (int64, error) {
 				return total, werr
 			}
 		}
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
+		switch {
+		case u.err != nil:
+			return total, u.err
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return total, nil // (the source's end; its own failures are in u.err)
+		case err != nil:
 			return total, err
 		}
 	}

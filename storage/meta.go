@@ -40,7 +40,27 @@ type metaStore struct {
 
 	mu    sync.Mutex
 	stmts map[*sql.DB]map[string]*sql.Stmt
+
+	// group commit of new files: concurrent creates queue up and one goroutine at a time
+	// runs what has queued in one transaction (one write of the log instead of one each)
+	qmu      sync.Mutex
+	queue    []*createReq
+	draining bool
 }
+
+// createReq is one queued create: the insert's arguments and where its outcome goes.
+type createReq struct {
+	args []any
+	done chan createRes
+}
+
+type createRes struct {
+	inserted bool // false: a file with the path exists
+	err      error
+}
+
+// maxGroup bounds how many creates share one transaction.
+const maxGroup = 64
 
 const (
 	filesTable = `"` + migrations.Files + `"`
@@ -133,11 +153,11 @@ func (m *metaStore) put(ctx context.Context, f *FileInfo, check func(cur *FileIn
 		}
 		now := types.NowDateTime()
 		id := randomID(core.DefaultIdLength, core.DefaultIdAlphabet)
-		res, err := create.ExecContext(ctx, id, f.Path, f.Owner, f.Size, f.ContentType, f.MD5, f.blob, now.String(), now.String())
+		inserted, err := m.create(create, id, f.Path, f.Owner, f.Size, f.ContentType, f.MD5, f.blob, now.String(), now.String())
 		if err != nil {
 			return "", fmt.Errorf("save file metadata: %w", err)
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 1 {
+		if inserted {
 			f.id, f.Created, f.Updated = id, now.Time(), now.Time()
 			return "", nil
 		}
@@ -187,6 +207,73 @@ func (m *metaStore) put(ctx context.Context, f *FileInfo, check func(cur *FileIn
 		return "", err
 	}
 	return oldBlob, nil
+}
+
+// create runs the create statement (an insert that does nothing when the path exists)
+// with the creates of other uploads that queue meanwhile, and reports whether it
+// inserted.
+func (m *metaStore) create(st *sql.Stmt, args ...any) (bool, error) {
+	req := &createReq{args: args, done: make(chan createRes, 1)}
+	m.qmu.Lock()
+	m.queue = append(m.queue, req)
+	if !m.draining {
+		m.draining = true
+		go m.drain(st)
+	}
+	m.qmu.Unlock()
+	r := <-req.done
+	return r.inserted, r.err
+}
+
+// drain runs the queued creates, a group at a time, until none is left.
+func (m *metaStore) drain(st *sql.Stmt) {
+	for {
+		m.qmu.Lock()
+		n := min(len(m.queue), maxGroup)
+		if n == 0 {
+			m.draining = false
+			m.qmu.Unlock()
+			return
+		}
+		group := make([]*createReq, n)
+		copy(group, m.queue)
+		m.queue = append(m.queue[:0], m.queue[n:]...)
+		m.qmu.Unlock()
+		m.runGroup(st, group)
+	}
+}
+
+// runGroup runs creates in one transaction (a lone one on its own). A failed commit fails
+// every create of the group.
+func (m *metaStore) runGroup(st *sql.Stmt, group []*createReq) {
+	ctx := context.Background()
+	exec := func(st *sql.Stmt, r *createReq) createRes {
+		res, err := st.ExecContext(ctx, r.args...)
+		if err != nil {
+			return createRes{err: err}
+		}
+		n, err := res.RowsAffected()
+		return createRes{inserted: err == nil && n == 1, err: err}
+	}
+	if len(group) == 1 {
+		group[0].done <- exec(st, group[0])
+		return
+	}
+	out := make([]createRes, len(group))
+	tx, err := m.writeDB.BeginTx(ctx, nil)
+	if err == nil {
+		txst := tx.StmtContext(ctx, st)
+		for i, r := range group {
+			out[i] = exec(txst, r)
+		}
+		err = tx.Commit()
+	}
+	for i, r := range group {
+		if err != nil {
+			out[i] = createRes{err: err}
+		}
+		r.done <- out[i]
+	}
 }
 
 // remove deletes the metadata of a cloud path after check approves the current record

@@ -78,3 +78,57 @@ func canWrite(c Caller, p Preset, cur *FileInfo) bool {
 	}
 	return cur.Owner != "" && cur.Owner == c.OpenID
 }
+
+// policy decides client access: the custom rules when set, else the preset. Admin
+// callers bypass both.
+type policy struct {
+	preset Preset
+	rules  *Rules
+}
+
+// publicRead reports whether every user may read every file (temporary URLs may then
+// live long): the preset says so, or the custom read rule is true.
+func (p policy) publicRead() bool {
+	if p.rules == nil {
+		return publicRead(p.preset)
+	}
+	v, ok := p.rules.read.Value().(bool)
+	return ok && v
+}
+
+// mayEverRead reports whether a caller may read any file at all (a quick refusal).
+func (p policy) mayEverRead(c Caller) bool {
+	if p.rules == nil {
+		return mayEverRead(c, p.preset)
+	}
+	return c.Admin || !constFalse(p.rules.read)
+}
+
+// mayEverWrite reports whether a caller may write any file at all (a quick refusal).
+func (p policy) mayEverWrite(c Caller) bool {
+	if p.rules == nil {
+		return mayEverWrite(c, p.preset)
+	}
+	return c.Admin || !constFalse(p.rules.write)
+}
+
+// canRead reports whether a caller may read the file at path owned by owner.
+func (p policy) canRead(c Caller, path, owner string) bool {
+	if p.rules == nil || c.Admin {
+		return canRead(c, p.preset, owner)
+	}
+	return allow(p.rules.read, c, path, owner)
+}
+
+// canWrite reports whether a caller may create (cur == nil: the caller would own the
+// file), overwrite or delete the file at path.
+func (p policy) canWrite(c Caller, path string, cur *FileInfo) bool {
+	if p.rules == nil || c.Admin {
+		return canWrite(c, p.preset, cur)
+	}
+	owner := c.OpenID
+	if cur != nil {
+		owner = cur.Owner
+	}
+	return allow(p.rules.write, c, path, owner)
+}

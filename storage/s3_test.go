@@ -32,7 +32,11 @@ func TestS3(t *testing.T) {
 	}
 
 	s, app := newTestService(t, Config{MaxUpload: 20 << 20})
-	settings := app.Settings()
+	// a copy: the live settings are read concurrently
+	settings, err := app.Settings().Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
 	settings.S3.Enabled = true
 	settings.S3.Bucket = bucket
 	settings.S3.Region = "us-east-1"

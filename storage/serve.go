@@ -21,10 +21,12 @@ func (s *Service) ServeObject(w http.ResponseWriter, r *http.Request, cloudPath 
 	switch r.Method {
 	case http.MethodPut:
 		s.serveUpload(w, r, cloudPath)
+	case http.MethodPost:
+		s.serveFormUpload(w, r, cloudPath)
 	case http.MethodGet, http.MethodHead:
 		s.serveDownload(w, r, cloudPath)
 	default:
-		w.Header().Set("Allow", "GET, HEAD, PUT")
+		w.Header().Set("Allow", "GET, HEAD, PUT, POST")
 		s.xmlError(w, r, http.StatusMethodNotAllowed, "MethodNotAllowed", "the method is not allowed on objects", nil)
 	}
 }
@@ -61,7 +63,12 @@ func (s *Service) serveDownload(w http.ResponseWriter, r *http.Request, p string
 		s.xmlError(w, r, http.StatusForbidden, "AccessDenied", "Request has expired: get a new URL with getTempFileURL", nil)
 		return
 	}
-	if time.Duration(g.TTL)*time.Second > MaxPrivateAge && !publicRead(s.cfg.Preset) {
+	pol, err := s.policy(r.Context())
+	if err != nil {
+		s.xmlError(w, r, http.StatusInternalServerError, "InternalError", "storage system error", err)
+		return
+	}
+	if time.Duration(g.TTL)*time.Second > MaxPrivateAge && !pol.publicRead() {
 		s.xmlError(w, r, http.StatusForbidden, "AccessDenied", "this long-lived URL was made while every user could read the files; the storage rules no longer allow it", nil)
 		return
 	}
@@ -138,63 +145,92 @@ func contentDisposition(name string) string {
 	return `attachment; filename="` + string(ascii) + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
 
-func (s *Service) serveUpload(w http.ResponseWriter, r *http.Request, p string) {
-	// a refused upload's body is not read: close the connection after the answer, or
-	// the rest of the body would be parsed as the next request
-	refuse := func(status int, code, msg string, cause error) {
-		w.Header().Set("Connection", "close")
-		s.xmlError(w, r, status, code, msg, cause)
-	}
+// uploadRefusal is why an upload request is refused, in COS's terms.
+type uploadRefusal struct {
+	status int
+	code   string
+	msg    string
+	cause  error
+}
+
+// checkUpload verifies an upload URL (signature, expiry, path) and returns its grant,
+// the cloud path it was signed for, and the most bytes the file may have.
+func (s *Service) checkUpload(r *http.Request, p string) (uploadGrant, string, int64, *uploadRefusal) {
 	g, sig, err := parseUploadGrant(p, r.URL.Query())
 	if err != nil {
-		refuse(http.StatusForbidden, "AccessDenied", err.Error(), nil)
-		return
+		return g, "", 0, &uploadRefusal{http.StatusForbidden, "AccessDenied", err.Error(), nil}
 	}
 	host := s.bucketHost()
 	p, ok := s.verifyPath(p, sig, func(p string) []string { g.Path = p; return g.parts(host) })
 	if !ok {
-		refuse(http.StatusForbidden, "SignatureDoesNotMatch", "the upload URL's signature does not match: it was altered or made for another path", nil)
-		return
+		return g, "", 0, &uploadRefusal{http.StatusForbidden, "SignatureDoesNotMatch", "the upload URL's signature does not match: it was altered or made for another path", nil}
 	}
 	if s.now().Unix() > g.Expires {
-		refuse(http.StatusForbidden, "AccessDenied", "Request has expired: ask for a new upload URL", nil)
-		return
+		return g, "", 0, &uploadRefusal{http.StatusForbidden, "AccessDenied", "Request has expired: ask for a new upload URL", nil}
 	}
 	if err := ValidatePath(p); err != nil {
-		refuse(http.StatusBadRequest, "InvalidArgument", AsError(err).Msg, nil)
-		return
+		return g, "", 0, &uploadRefusal{http.StatusBadRequest, "InvalidArgument", AsError(err).Msg, nil}
 	}
 	limit := s.cfg.MaxUpload
 	if g.MaxSize >= 0 && g.MaxSize < limit {
 		limit = g.MaxSize
 	}
-	if r.ContentLength > limit {
-		refuse(http.StatusRequestEntityTooLarge, "EntityTooLarge", "the body is larger than the "+strconv.FormatInt(limit, 10)+" bytes this upload allows", nil)
-		return
+	return g, p, limit, nil
+}
+
+// storeRefusal maps a storage error of an upload to COS's answer.
+func storeRefusal(err error, limit int64) *uploadRefusal {
+	se := AsError(err)
+	switch se.Code {
+	case CodeFileTooLarge:
+		return &uploadRefusal{http.StatusRequestEntityTooLarge, "EntityTooLarge", "the file is larger than the " + strconv.FormatInt(limit, 10) + " bytes this upload allows; nothing was stored", nil}
+	case CodeExceedAuthority:
+		return &uploadRefusal{http.StatusForbidden, "AccessDenied", se.Msg, nil}
+	case CodeRequestFail:
+		return &uploadRefusal{http.StatusBadRequest, "IncompleteBody", se.Msg, nil}
 	}
-	ct := r.Header.Get("Content-Type")
+	return &uploadRefusal{http.StatusInternalServerError, "InternalError", "storage system error", se}
+}
+
+// refuse answers a refused upload. Its body may be unread: the connection closes after
+// the answer, or the rest of the body would be parsed as the next request.
+func (s *Service) refuse(w http.ResponseWriter, r *http.Request, e *uploadRefusal) {
+	w.Header().Set("Connection", "close")
+	s.xmlError(w, r, e.status, e.code, e.msg, e.cause)
+}
+
+// uploadType picks the stored content type of an upload: the signed one (a different
+// sent one is refused), else the sent one when valid, else none (derived later from the
+// path or the bytes).
+func uploadType(g uploadGrant, sent string) (string, *uploadRefusal) {
 	if g.ContentType != "" {
-		if ct != "" && !sameMediaType(ct, g.ContentType) {
-			refuse(http.StatusForbidden, "SignatureDoesNotMatch", "the Content-Type "+ct+" differs from the declared "+g.ContentType, nil)
-			return
+		if sent != "" && !sameMediaType(sent, g.ContentType) {
+			return "", &uploadRefusal{http.StatusForbidden, "SignatureDoesNotMatch", "the Content-Type " + sent + " differs from the declared " + g.ContentType, nil}
 		}
-		ct = g.ContentType
-	} else if checkContentType(ct) != nil {
-		ct = ""
+		return g.ContentType, nil
+	}
+	if checkContentType(sent) != nil {
+		return "", nil
+	}
+	return sent, nil
+}
+
+func (s *Service) serveUpload(w http.ResponseWriter, r *http.Request, p string) {
+	g, p, limit, bad := s.checkUpload(r, p)
+	if bad == nil && r.ContentLength > limit {
+		bad = &uploadRefusal{http.StatusRequestEntityTooLarge, "EntityTooLarge", "the body is larger than the " + strconv.FormatInt(limit, 10) + " bytes this upload allows", nil}
+	}
+	var ct string
+	if bad == nil {
+		ct, bad = uploadType(g, r.Header.Get("Content-Type"))
+	}
+	if bad != nil {
+		s.refuse(w, r, bad)
+		return
 	}
 	f, err := s.store(r.Context(), Caller{Admin: g.Admin, OpenID: g.Owner}, p, r.Body, limit, ct)
 	if err != nil {
-		se := AsError(err)
-		switch se.Code {
-		case CodeFileTooLarge:
-			refuse(http.StatusRequestEntityTooLarge, "EntityTooLarge", "the body is larger than the "+strconv.FormatInt(limit, 10)+" bytes this upload allows; nothing was stored", nil)
-		case CodeExceedAuthority:
-			refuse(http.StatusForbidden, "AccessDenied", se.Msg, nil)
-		case CodeRequestFail:
-			refuse(http.StatusBadRequest, "IncompleteBody", se.Msg, nil)
-		default:
-			refuse(http.StatusInternalServerError, "InternalError", "storage system error", se)
-		}
+		s.refuse(w, r, storeRefusal(err, limit))
 		return
 	}
 	w.Header().Set("ETag", f.ETag())

@@ -3,11 +3,13 @@
 // collection and their bytes in PocketBase's filesystem (pb_data/storage, or S3 when
 // PocketBase's S3 settings are enabled).
 //
-// Clients upload with a short-lived signed URL (PrepareUpload, then a PUT that
-// ServeObject checks against the declared size and content type) and download with
-// signed temporary URLs (TempURLs). Server-side code (the admin dialect, cloud
-// functions) calls Upload, Open, TempURLs and Delete with admin rights. The storage
-// preset (READONLY by default, as on CloudBase) applies to client callers only.
+// Clients upload with a short-lived signed URL (PrepareUpload, then a PUT, or a
+// multipart form POST as wx.uploadFile sends, that ServeObject checks against the
+// declared size and content type) and download with signed temporary URLs (TempURLs).
+// Server-side code (the admin dialect, cloud functions) calls Upload, Open, TempURLs and
+// Delete with admin rights. The storage preset (READONLY by default, as on CloudBase), or
+// the custom rules that replace it while they are set (rules.go), applies to client
+// callers only.
 package storage
 
 import (
@@ -15,8 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -68,11 +73,14 @@ type Config struct {
 
 // Service stores and serves files.
 type Service struct {
-	app  core.App
-	cfg  Config
-	sign *signer
-	meta *metaStore
-	now  func() time.Time
+	app   core.App
+	cfg   Config
+	sign  *signer
+	meta  *metaStore
+	rules *RuleStore
+	now   func() time.Time
+	// viaFilesystem: always go through PocketBase's filesystem (tests, benchmarks)
+	viaFilesystem bool
 }
 
 // New creates the storage service. The signing key is read from (or created in) the
@@ -108,7 +116,7 @@ func New(app core.App, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{app: app, cfg: cfg, sign: sign, meta: meta, now: time.Now}
+	s := &Service{app: app, cfg: cfg, sign: sign, meta: meta, rules: NewRuleStore(app), now: time.Now}
 	// a file deleted in the dashboard takes its bytes with it (the service's own deletes
 	// run in SQL and remove the blob themselves)
 	app.OnRecordAfterDeleteSuccess(migrations.Files).BindFunc(func(e *core.RecordEvent) error {
@@ -125,6 +133,18 @@ func (s *Service) Config() Config { return s.cfg }
 
 // Preset returns the storage security preset.
 func (s *Service) Preset() Preset { return s.cfg.Preset }
+
+// Rules returns the store of the custom storage rules, which replace the preset when set.
+func (s *Service) Rules() *RuleStore { return s.rules }
+
+// policy returns what decides client access now: the custom rules, else the preset.
+func (s *Service) policy(ctx context.Context) (policy, error) {
+	r, err := s.rules.Get(ctx)
+	if err != nil {
+		return policy{}, internal(err)
+	}
+	return policy{preset: s.cfg.Preset, rules: r}, nil
+}
 
 // baseURLKey is the context key of a request's base URL.
 type baseURLKey struct{}
@@ -196,15 +216,19 @@ func (s *Service) PrepareUpload(ctx context.Context, c Caller, req UploadRequest
 	if req.Size < 0 {
 		req.Size = -1
 	}
-	if !mayEverWrite(c, s.cfg.Preset) {
-		return UploadTicket{}, denied(req.CloudPath)
-	}
 	if !c.Admin {
+		pol, err := s.policy(ctx)
+		if err != nil {
+			return UploadTicket{}, err
+		}
+		if !pol.mayEverWrite(c) {
+			return UploadTicket{}, denied(req.CloudPath)
+		}
 		cur, err := s.meta.get(ctx, req.CloudPath)
 		if err != nil {
 			return UploadTicket{}, internal(err)
 		}
-		if !canWrite(c, s.cfg.Preset, cur) {
+		if !pol.canWrite(c, req.CloudPath, cur) {
 			return UploadTicket{}, denied(req.CloudPath)
 		}
 	}
@@ -262,17 +286,50 @@ func (s *Service) Upload(ctx context.Context, c Caller, cloudPath string, r io.R
 // version the caller may overwrite. Nothing is kept when the bytes exceed limit, the
 // reader fails, or the caller turns out not to be allowed.
 func (s *Service) store(ctx context.Context, c Caller, cloudPath string, r io.Reader, limit int64, contentType string) (*FileInfo, error) {
-	if !mayEverWrite(c, s.cfg.Preset) {
-		return nil, denied(cloudPath)
+	pol, err := s.writePolicy(ctx, c, cloudPath)
+	if err != nil {
+		return nil, err
 	}
-	check := func(cur *FileInfo) error {
-		if !canWrite(c, s.cfg.Preset, cur) {
-			return denied(cloudPath)
-		}
-		return nil
+	b, err := s.writeBlob(ctx, r, limit)
+	if err != nil {
+		return nil, err
 	}
-	// (PrepareUpload checked the caller against the file as it was then; the metadata
-	// transaction below checks again once the bytes are in)
+	return s.commit(ctx, c, pol, cloudPath, b, contentType)
+}
+
+// writePolicy returns the policy a write is checked against, refusing at once a caller
+// who may write no file at all.
+func (s *Service) writePolicy(ctx context.Context, c Caller, cloudPath string) (policy, error) {
+	if c.Admin {
+		return policy{preset: s.cfg.Preset}, nil
+	}
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return pol, err
+	}
+	if !pol.mayEverWrite(c) {
+		return pol, denied(cloudPath)
+	}
+	return pol, nil
+}
+
+// stagedBlob is a blob written but not yet recorded as any file's bytes.
+type stagedBlob struct {
+	key  string
+	size int64
+	md5  string
+	head []byte // the first bytes, for content sniffing
+}
+
+// writeBlob streams r into a new blob of at most limit bytes. On failure nothing is
+// left behind.
+func (s *Service) writeBlob(ctx context.Context, r io.Reader, limit int64) (*stagedBlob, error) {
+	// blobs spread over 36 folders, so that no folder of a local store grows huge
+	blobID := randomID(24, lowerDigits)
+	key := blobPrefix + blobID[:1] + "/" + blobID
+	if root, ok := s.localRoot(); ok {
+		return s.writeLocalBlob(root, key, r, limit)
+	}
 	fsys, err := s.app.NewFilesystem()
 	if err != nil {
 		return nil, internal(err)
@@ -282,9 +339,6 @@ func (s *Service) store(ctx context.Context, c Caller, cloudPath string, r io.Re
 	defer cancel()
 	fsys.SetContext(wctx)
 
-	// blobs spread over 36 folders, so that no folder of a local store grows huge
-	blobID := randomID(24, lowerDigits)
-	key := blobPrefix + blobID[:1] + "/" + blobID
 	ur := newUploadReader(r, limit, cancel)
 	upErr := fsys.UploadFile(&filesystem.File{Name: blobID, OriginalName: blobID, Reader: ur}, key)
 	if ur.err != nil || upErr != nil {
@@ -298,28 +352,46 @@ func (s *Service) store(ctx context.Context, c Caller, cloudPath string, r io.Re
 		}
 		return nil, internal(fmt.Errorf("write blob: %w", upErr))
 	}
+	return &stagedBlob{key: key, size: ur.n, md5: fmt.Sprintf("%x", ur.md5.Sum(nil)), head: ur.head}, nil
+}
 
+// discard deletes a staged blob that will not be recorded.
+func (s *Service) discard(ctx context.Context, b *stagedBlob) {
+	s.deleteBlob(context.WithoutCancel(ctx), b.key)
+}
+
+// commit records a staged blob as the bytes of cloudPath after checking, inside the
+// metadata transaction, that the caller may write the file as it is now (PrepareUpload
+// checked it as it was then). The blob is deleted when the commit fails; the previous
+// version's blob when it succeeds.
+func (s *Service) commit(ctx context.Context, c Caller, pol policy, cloudPath string, b *stagedBlob, contentType string) (*FileInfo, error) {
+	check := func(cur *FileInfo) error {
+		if !pol.canWrite(c, cloudPath, cur) {
+			return denied(cloudPath)
+		}
+		return nil
+	}
 	f := &FileInfo{
 		FileID:      s.FileID(cloudPath),
 		Path:        cloudPath,
-		Size:        ur.n,
-		ContentType: contentTypeOf(contentType, cloudPath, ur.head),
-		MD5:         fmt.Sprintf("%x", ur.md5.Sum(nil)),
-		blob:        key,
+		Size:        b.size,
+		ContentType: contentTypeOf(contentType, cloudPath, b.head),
+		MD5:         b.md5,
+		blob:        b.key,
 	}
 	if !c.Admin {
 		f.Owner = c.OpenID
 	}
 	old, err := s.meta.put(context.WithoutCancel(ctx), f, check)
 	if err != nil {
-		s.deleteBlob(context.WithoutCancel(ctx), key)
+		s.discard(ctx, b)
 		var se *Error
 		if errors.As(err, &se) {
 			return nil, se
 		}
 		return nil, internal(err)
 	}
-	if old != "" && old != key {
+	if old != "" && old != b.key {
 		s.deleteBlob(context.WithoutCancel(ctx), old)
 	}
 	return f, nil
@@ -327,6 +399,12 @@ func (s *Service) store(ctx context.Context, c Caller, cloudPath string, r io.Re
 
 // deleteBlob removes a blob, logging failures other than "already gone".
 func (s *Service) deleteBlob(ctx context.Context, key string) {
+	if root, ok := s.localRoot(); ok {
+		if err := removeLocalBlob(filepath.Join(root, filepath.FromSlash(key))); err != nil {
+			s.app.Logger().Error("storage: delete blob", "key", key, "error", err)
+		}
+		return
+	}
 	fsys, err := s.app.NewFilesystem()
 	if err != nil {
 		s.app.Logger().Error("storage: delete blob", "key", key, "error", err)
@@ -349,7 +427,14 @@ func (s *Service) Stat(ctx context.Context, c Caller, fileID string) (*FileInfo,
 }
 
 func (s *Service) statPath(ctx context.Context, c Caller, p string) (*FileInfo, error) {
-	if !mayEverRead(c, s.cfg.Preset) {
+	pol := policy{preset: s.cfg.Preset}
+	if !c.Admin {
+		var err error
+		if pol, err = s.policy(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if !pol.mayEverRead(c) {
 		return nil, denied(p)
 	}
 	f, err := s.meta.get(ctx, p)
@@ -359,7 +444,7 @@ func (s *Service) statPath(ctx context.Context, c Caller, p string) (*FileInfo, 
 	if f == nil {
 		return nil, notExist(p)
 	}
-	if !canRead(c, s.cfg.Preset, f.Owner) {
+	if !pol.canRead(c, p, f.Owner) {
 		return nil, denied(p)
 	}
 	f.FileID = s.FileID(p)
@@ -394,12 +479,24 @@ func (b *blobReader) Close() error {
 	return errors.Join(errs...)
 }
 
-func (s *Service) openBlob(ctx context.Context, f *FileInfo) (*blobReader, error) {
+func (s *Service) openBlob(ctx context.Context, f *FileInfo) (io.ReadSeekCloser, error) {
 	if !strings.HasPrefix(f.blob, blobPrefix) || strings.Contains(f.blob, "..") {
 		// only the service writes blob keys; one edited to point elsewhere in the
 		// filesystem (another collection's files) is never served
 		s.app.Logger().Warn("storage: a file's blob key is outside "+blobPrefix, "path", f.Path, "blob", f.blob)
 		return nil, notExist(f.Path)
+	}
+	if root, ok := s.localRoot(); ok {
+		// an *os.File: the server can send it with sendfile
+		file, err := os.Open(filepath.Join(root, filepath.FromSlash(f.blob)))
+		if errors.Is(err, fs.ErrNotExist) {
+			s.app.Logger().Warn("storage: a file's blob is missing", "path", f.Path, "blob", f.blob)
+			return nil, notExist(f.Path)
+		}
+		if err != nil {
+			return nil, internal(err)
+		}
+		return file, nil
 	}
 	fsys, err := s.app.NewFilesystem()
 	if err != nil {
@@ -449,6 +546,10 @@ func (s *Service) TempURLs(ctx context.Context, c Caller, files []TempURLRequest
 	}
 	base := s.baseURL(ctx)
 	now := s.now()
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]TempURL, len(files))
 	for i, req := range files {
 		out[i].FileID = req.FileID
@@ -470,7 +571,7 @@ func (s *Service) TempURLs(ctx context.Context, c Caller, files []TempURLRequest
 			ttl = time.Second
 		}
 		limit := MaxPrivateAge
-		if publicRead(s.cfg.Preset) {
+		if pol.publicRead() {
 			limit = MaxPublicAge
 		}
 		ttl = min(ttl, limit)
@@ -515,14 +616,15 @@ func (s *Service) deleteOne(ctx context.Context, c Caller, id string) error {
 	if err != nil {
 		return err
 	}
-	if !mayEverWrite(c, s.cfg.Preset) {
-		return denied(p)
+	pol, err := s.writePolicy(ctx, c, p)
+	if err != nil {
+		return err
 	}
 	f, err := s.meta.remove(context.WithoutCancel(ctx), p, func(cur *FileInfo) error {
 		if cur == nil {
 			return notExist(p)
 		}
-		if !canWrite(c, s.cfg.Preset, cur) {
+		if !pol.canWrite(c, p, cur) {
 			return denied(p)
 		}
 		return nil

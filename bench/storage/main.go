@@ -14,6 +14,8 @@
 //     SDK uses (POST /v1/storages/get-objects-upload-info, then PUT to the signed URL
 //     it returns: two requests). PocketBase: one multipart POST creating a record
 //     with a file field.
+//   - upload-form: the same, but Minicloud's second request is the multipart POST a
+//     mini-program's wx.uploadFile sends (the file in the field "file").
 //   - download: GET of a random 10 KiB file out of a pool. Minicloud: signed temporary
 //     URLs from get-objects-download-info. PocketBase: /api/files/... of public records.
 //   - large: one 100 MiB file uploaded and downloaded three times over one connection,
@@ -93,7 +95,7 @@ func main() {
 	flag.Int64Var(&o.large, "large", 100<<20, "size of the large file in bytes")
 	flag.StringVar(&o.outDir, "out", "bench/out/storage", "output directory for binaries, data dirs and server logs")
 	flag.StringVar(&configs, "configs", "defaults,nologs", "configurations: defaults (PocketBase request logs on), nologs (off for both)")
-	flag.StringVar(&scenarios, "scenarios", "upload,download,large", "scenarios: upload, download, large")
+	flag.StringVar(&scenarios, "scenarios", "upload,upload-form,download,large", "scenarios: upload, upload-form, download, large")
 	flag.StringVar(&o.mcBin, "mc-bin", "", "use this minicloud binary instead of building one")
 	flag.StringVar(&o.pbBin, "pb-bin", "", "use this pocketbase binary instead of building one")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data dirs under <out>/run")
@@ -105,8 +107,8 @@ func main() {
 		}
 	}
 	for _, s := range o.scenarios {
-		if !slices.Contains([]string{"upload", "download", "large"}, s) {
-			fatalf("unknown scenario %q (want upload, download, large)", s)
+		if !slices.Contains([]string{"upload", "upload-form", "download", "large"}, s) {
+			fatalf("unknown scenario %q (want upload, upload-form, download, large)", s)
 		}
 	}
 	if o.conc < 1 || o.rounds < 1 || o.slices < 1 || o.dur <= 0 || o.pool < 1 || o.size < 1 || o.large < 1 {
@@ -195,6 +197,9 @@ func runConfig(ctx context.Context, o options, cfg config, withLarge bool) error
 		case "upload":
 			label = fmt.Sprintf("upload %s", human(int64(o.size)))
 			pair = [2]sys{{"Minicloud", b.mc.srv.pid(), b.mc.upload}, {"PocketBase", b.pb.srv.pid(), b.pb.upload}}
+		case "upload-form":
+			label = fmt.Sprintf("upload %s, form POST", human(int64(o.size)))
+			pair = [2]sys{{"Minicloud", b.mc.srv.pid(), b.mc.uploadForm}, {"PocketBase", b.pb.srv.pid(), b.pb.upload}}
 		case "download":
 			label = fmt.Sprintf("download %s", human(int64(o.size)))
 			if err := b.mc.seed(ctx); err != nil {
@@ -305,12 +310,16 @@ func startMinicloud(ctx context.Context, b *bench, runDir string, cfg config) (*
 	return m, nil
 }
 
-// uploadStream runs the SDK upload flow: ask for the upload URL, PUT the bytes there.
-func (m *mcSystem) uploadStream(ctx context.Context, token, cloudPath string, size int64, body func() io.Reader) (string, error) {
+// uploadInfo asks for the upload URL of a file of size bytes, as the SDKs do.
+func (m *mcSystem) uploadInfo(ctx context.Context, token, cloudPath string, size int64) (uploadURL, authorization, fileID string, err error) {
 	info := fmt.Sprintf(`[{"objectId":%q,"signedHeader":{"content-length":["%d"],"content-type":["application/octet-stream"]}}]`, cloudPath, size)
+	if size < 0 {
+		// a form upload declares nothing (js-sdk's method 'post' neither)
+		info = fmt.Sprintf(`[{"objectId":%q}]`, cloudPath)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.srv.base+"/v1/storages/get-objects-upload-info", strings.NewReader(info))
 	if err != nil {
-		return "", err
+		return "", "", "", err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
@@ -321,22 +330,51 @@ func (m *mcSystem) uploadStream(ctx context.Context, token, cloudPath string, si
 		Code, Message string
 	}
 	if err := do(m.b.client, req, func(b []byte) error { return json.Unmarshal(b, &out) }); err != nil {
-		return "", err
+		return "", "", "", err
 	}
 	if len(out) != 1 || out[0].Code != "" {
-		return "", fmt.Errorf("upload info: %+v", out)
+		return "", "", "", fmt.Errorf("upload info: %+v", out)
 	}
-	put, err := http.NewRequestWithContext(ctx, http.MethodPut, out[0].UploadURL, body())
+	return out[0].UploadURL, out[0].Authorization, out[0].CloudObjectID, nil
+}
+
+// uploadStream runs the SDK upload flow: ask for the upload URL, PUT the bytes there.
+func (m *mcSystem) uploadStream(ctx context.Context, token, cloudPath string, size int64, body func() io.Reader) (string, error) {
+	u, authorization, id, err := m.uploadInfo(ctx, token, cloudPath, size)
+	if err != nil {
+		return "", err
+	}
+	put, err := http.NewRequestWithContext(ctx, http.MethodPut, u, body())
 	if err != nil {
 		return "", err
 	}
 	put.ContentLength = size
-	put.Header.Set("Authorization", out[0].Authorization)
+	put.Header.Set("Authorization", authorization)
 	put.Header.Set("Content-Type", "application/octet-stream")
 	if err := do(m.b.client, put, nil); err != nil {
 		return "", err
 	}
-	return out[0].CloudObjectID, nil
+	return id, nil
+}
+
+// uploadForm runs a mini-program's flow: the upload URL, then wx.uploadFile's multipart
+// POST with the file in the field "file" (the same body PocketBase's upload sends).
+func (m *mcSystem) uploadForm(ctx context.Context, w, n int) (int, int64, error) {
+	p := fmt.Sprintf("bench/w%d/%d.bin", w, m.b.seq.Add(1))
+	u, _, _, err := m.uploadInfo(ctx, m.tokens[w], p, -1)
+	if err != nil {
+		return 2, 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(m.b.pb.body))
+	if err != nil {
+		return 2, 0, err
+	}
+	req.ContentLength = int64(len(m.b.pb.body))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary="+m.b.pb.boundary)
+	if err := do(m.b.client, req, nil); err != nil {
+		return 2, 0, err
+	}
+	return 2, int64(m.b.o.size), nil
 }
 
 func (m *mcSystem) upload(ctx context.Context, w, n int) (int, int64, error) {

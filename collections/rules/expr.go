@@ -116,3 +116,41 @@ func (a Auth) value() any {
 	}
 	return d
 }
+
+// ParseResourceExpr parses one storage rule: true, false or an expression over auth,
+// now, literals and resource.openid / resource.path (the file's owner and cloud path),
+// which EvalResource supplies. doc and get() are unknown there.
+func ParseResourceExpr(name string, v any) (*Expr, error) {
+	var r *rule
+	switch x := v.(type) {
+	case bool:
+		r = &rule{constant: &x}
+	case string:
+		n, err := parseExprOf(name, x, true)
+		if err != nil {
+			return nil, err
+		}
+		r = &rule{expr: n, src: x}
+	default:
+		return nil, fmt.Errorf("rule %q must be true, false or an expression string", name)
+	}
+	e := &Expr{r: r}
+	if r.expr != nil {
+		e.usesLoginType = usesAuthField(r.expr, "loginType")
+	}
+	return e, nil
+}
+
+// EvalResource evaluates a rule of ParseResourceExpr for a caller and a file: only true
+// allows. resource holds the fields resource.<name> reads (a missing one is null).
+func (e *Expr) EvalResource(env Env, resource ejson.D) (bool, error) {
+	if e.r.constant != nil {
+		return *e.r.constant, nil
+	}
+	v, err := (&evaluator{env: env, doc: resource}).eval(e.r.expr)
+	if err != nil {
+		return false, err
+	}
+	b, ok := v.(bool)
+	return ok && b, nil
+}

@@ -72,14 +72,22 @@ type parser struct {
 	nodes int
 	gets  int
 	rule  string
+	// resource: a storage rule, whose object is resource (openid, path) instead of doc
+	resource bool
 }
 
 // parseExpr parses one rule expression.
 func parseExpr(rule, src string) (*node, error) {
+	return parseExprOf(rule, src, false)
+}
+
+// parseExprOf parses one rule expression; with resource, the object of the rule is
+// spelled resource.openid / resource.path (storage rules), and doc is unknown.
+func parseExprOf(rule, src string, resource bool) (*node, error) {
 	if len(src) > MaxRuleLength {
 		return nil, &SyntaxError{Rule: rule, Line: 1, Column: 1, Msg: fmt.Sprintf("expression longer than %d bytes", MaxRuleLength)}
 	}
-	p := &parser{src: src, rule: rule}
+	p := &parser{src: src, rule: rule, resource: resource}
 	n, err := p.or()
 	if err != nil {
 		return nil, err
@@ -438,7 +446,29 @@ func (p *parser) identifier() (*node, error) {
 		}
 		n.root = "now"
 		return n, nil
+	case "resource":
+		if !p.resource {
+			break
+		}
+		n, err := p.newNode(kPath)
+		if err != nil {
+			return nil, err
+		}
+		n.root, n.pos = "doc", start // evaluated like doc, on the file's fields
+		segs, err := p.pathTail()
+		if err != nil {
+			return nil, err
+		}
+		if len(segs) != 1 || (segs[0] != "openid" && segs[0] != "path") {
+			p.pos = start
+			return nil, p.errorf("use resource.openid (the file's owner) or resource.path (its cloud path)")
+		}
+		n.segs = segs
+		return n, nil
 	case "auth", "doc":
+		if name == "doc" && p.resource {
+			break
+		}
 		n, err := p.newNode(kPath)
 		if err != nil {
 			return nil, err
@@ -461,6 +491,10 @@ func (p *parser) identifier() (*node, error) {
 		n.segs = segs
 		return n, nil
 	case "get":
+		if p.resource {
+			p.pos = start
+			return nil, p.errorf("get() is not available in storage rules: use auth, resource, now and literals")
+		}
 		if !p.accept("(") {
 			return nil, p.errorf("get needs (…)")
 		}
@@ -488,6 +522,9 @@ func (p *parser) identifier() (*node, error) {
 		return n, nil
 	}
 	p.pos = start
+	if p.resource {
+		return nil, p.errorf("unknown name %q (storage rules may use auth, resource, now and literals)", name)
+	}
 	return nil, p.errorf("unknown name %q (rules may use auth, doc, now, get and literals)", name)
 }
 

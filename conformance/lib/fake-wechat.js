@@ -5,7 +5,8 @@
 // JSON body, {openid, session_key, unionid?} or {errcode, errmsg}:
 //
 //   40013 invalid appid, 40125 invalid appsecret, 40002 invalid grant_type,
-//   40029 unknown code, 40163 code already used (every code works once),
+//   40029 unknown or expired code (codes live `codeTTL` ms, 5 minutes as WeChat's),
+//   40163 code already used (every code works once),
 //   -1 when `busy` is set (WeChat down), 45011 when `rateLimited` is set.
 //
 //   const wechat = await startFakeWeChat({ appid: 'wx123', secret: 's3cret' });
@@ -17,9 +18,10 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 
 class FakeWeChat {
-  constructor({ appid = 'wx0123456789abcdef', secret = 'fake-app-secret' } = {}) {
+  constructor({ appid = 'wx0123456789abcdef', secret = 'fake-app-secret', codeTTL = 5 * 60 * 1000 } = {}) {
     this.appid = appid;
     this.secret = secret;
+    this.codeTTL = codeTTL;
     this.codes = new Map(); // unused code → user
     this.used = new Set();
     this.busy = false;
@@ -36,6 +38,7 @@ class FakeWeChat {
     if (!u.openid) throw new Error('issueCode needs an openid');
     if (!u.sessionKey) u.sessionKey = crypto.randomBytes(16).toString('base64');
     const code = crypto.randomBytes(16).toString('hex');
+    u.issuedAt = Date.now();
     this.codes.set(code, u);
     return code;
   }
@@ -67,7 +70,7 @@ class FakeWeChat {
     if (this.rateLimited) return this.error(res, code, 45011, 'api minute-quota reach limit  mustslower  retry next minute');
     if (this.used.has(code)) return this.error(res, code, 40163, 'code been used');
     const user = this.codes.get(code);
-    if (!user) return this.error(res, code, 40029, 'invalid code');
+    if (!user || Date.now() - user.issuedAt > this.codeTTL) return this.error(res, code, 40029, 'invalid code');
     this.codes.delete(code);
     this.used.add(code);
     this.log.push({ code, openid: user.openid });

@@ -69,15 +69,20 @@ async function captureError(fn) {
   }
 }
 
-/** jsStorage: @cloudbase/js-sdk, a signed-in user ({app, mode} from srv.jsUser()). */
-function jsStorage(user) {
+/**
+ * jsStorage: @cloudbase/js-sdk, a signed-in user ({app, mode} from srv.jsUser()).
+ * method 'post' uploads as uploadFile({method: 'post'}) does: a multipart form POST
+ * (key, signature, x-cos-security-token, x-cos-meta-fileid, success_action_status=201,
+ * file) instead of a PUT.
+ */
+function jsStorage(user, { method = 'put' } = {}) {
   const { app, mode } = user;
   return {
-    name: `js-sdk ${mode}`,
+    name: method === 'put' ? `js-sdk ${mode}` : `js-sdk ${mode} ${method}`,
     kind: 'client',
     async upload(cloudPath, buffer) {
       // js-sdk sets an envName property on the body it is given: pass a copy
-      const res = await app.uploadFile({ cloudPath, filePath: Buffer.from(buffer) });
+      const res = await app.uploadFile({ cloudPath, filePath: Buffer.from(buffer), ...(method === 'put' ? {} : { method }) });
       assert.deepEqual(keys(res), ['download_url', 'fileID', 'requestId'], `uploadFile result ${JSON.stringify(res)}`);
       assert.match(res.download_url, /^http:\/\/127\.0\.0\.1:\d+\/storage\/v1\/objects\/.+\?sign=/);
       return res.fileID;

@@ -24,12 +24,19 @@
 //                 dataType ('json' parses when it can), responseType ('text' |
 //                 'arraybuffer'), timeout; success for every HTTP status; a RequestTask
 //   uploadFile    multipart/form-data POST: formData fields, then the file at filePath
-//                 as the part `name`; success {data (text), statusCode}
+//                 as the part `name`; success {data (text), statusCode} for any status;
+//                 an UploadTask: onProgressUpdate as the body is sent, abort(),
+//                 onHeadersReceived; a missing file fails with createUploadTask:fail
 //   downloadFile  GET to a temporary file (or filePath): {tempFilePath | filePath, statusCode}
 //   login         a code from the fake WeChat for this device's openid
 //   get/set/removeStorageSync (+ async forms), getFileSystemManager, connectSocket,
-//   getAccountInfoSync, getSystemInfoSync, env.USER_DATA_PATH, and UI no-ops
-//   (showToast, showLoading, showModal …) recorded in device.ui.
+//   getAccountInfoSync, getSystemInfoSync, env.USER_DATA_PATH, chooseImage/chooseMedia
+//   (the files in device.chosenFiles), and UI no-ops (showToast, showLoading,
+//   showModal (confirms), previewImage, navigateTo …) recorded in device.ui.
+//
+// Pages: openPage(route, query) runs onLoad/onShow/onReady; page.data is what setData
+// put there; page.trigger('onAdd', {dataset, detail}) calls a handler with the event
+// a bindtap/bindinput would give it.
 //
 // File paths: wxfile://usr/<p> is the device's user-data dir (wx.env.USER_DATA_PATH);
 // downloads and chosen images get wxfile://tmp_<id>.<ext>.
@@ -222,7 +229,7 @@ class Device {
    * send performs one HTTP exchange. Returns {abort(), onHeaders(cb)} and calls
    * done(err, {statusCode, headers, body: Buffer}).
    */
-  send({ url, method, headers, body, timeout }, done) {
+  send({ url, method, headers, body, timeout, onSent }, done) {
     let u;
     try {
       u = new URL(url);
@@ -243,20 +250,46 @@ class Device {
       clearTimeout(timer);
       done(err, res);
     };
+    let answered = false;
     const req = lib.request(u, { method, headers: hdrs }, (res) => {
+      answered = true;
       if (headerCb) headerCb({ header: res.headers });
       const chunks = [];
+      const result = () => ({ statusCode: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) });
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => end(null, { statusCode: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () => end(null, result()));
       res.on('error', (e) => end(e));
     });
     timer = setTimeout(() => {
       req.destroy();
       end(new Error('timeout'));
     }, timeout || DEFAULT_TIMEOUT);
-    req.on('error', (e) => end(e));
-    if (body) req.write(body);
-    req.end();
+    // a server may answer (say 413) and close before it read the whole body: the
+    // answer is what the app gets, not the broken pipe that follows
+    req.on('error', (e) => {
+      if (!answered) end(e);
+    });
+    if (body && onSent) {
+      // the body in pieces, each reported once the socket took it (upload progress)
+      const CHUNK = 64 * 1024;
+      let off = 0;
+      const next = () => {
+        if (finished) return;
+        if (off >= body.length) return req.end();
+        const piece = body.subarray(off, off + CHUNK);
+        off += piece.length;
+        const sent = off;
+        req.write(piece, (err) => {
+          if (err || finished) return;
+          onSent(sent, body.length);
+          next();
+        });
+      };
+      next();
+    } else {
+      if (body) req.write(body);
+      req.end();
+    }
     return {
       abort() {
         req.destroy();
@@ -342,57 +375,85 @@ class Device {
     return task;
   }
 
+  // wx.uploadFile: a multipart/form-data POST of the formData fields and the file at
+  // filePath (part `name`, filename the file's base name, Content-Type by extension).
+  // As on a phone: no promise style (it returns an UploadTask); success for any HTTP
+  // status with data as text; onProgressUpdate while the body is sent; abort() fails
+  // the call with "uploadFile:fail abort"; the app cannot set Referer or the request's
+  // Content-Type.
   uploadFile(o = {}) {
     const dev = this;
     const progress = [];
+    const headerCbs = [];
     const task = {
       _x: null,
+      _aborted: false,
       abort() {
         task._aborted = true;
         if (task._x) task._x.abort();
       },
       onProgressUpdate(cb) {
-        progress.push(cb);
+        if (typeof cb === 'function') progress.push(cb);
       },
       offProgressUpdate(cb) {
         const i = progress.indexOf(cb);
         if (i >= 0) progress.splice(i, 1);
       },
-      onHeadersReceived() {},
-      offHeadersReceived() {},
+      onHeadersReceived(cb) {
+        if (typeof cb === 'function') headerCbs.push(cb);
+      },
+      offHeadersReceived(cb) {
+        const i = headerCbs.indexOf(cb);
+        if (i >= 0) headerCbs.splice(i, 1);
+      },
     };
     asyncAPI(
       o,
       (resolve, reject) => {
         if (task._aborted) return reject({ errMsg: 'uploadFile:fail abort' });
-        if (dev.offline) return reject(dev.networkDown('uploadFile'));
         if (!o.url || !o.filePath || !o.name) return reject({ errMsg: 'uploadFile:fail parameter error: url, filePath and name are required' });
         let file;
         try {
           file = fs.readFileSync(dev.localPath(o.filePath));
         } catch {
-          return reject({ errMsg: `uploadFile:fail file not found: ${o.filePath}` });
+          return reject({ errMsg: `uploadFile:fail createUploadTask:fail file not found: ${o.filePath}` });
+        }
+        if (dev.offline) {
+          dev.requests.push({ api: 'uploadFile', method: 'POST', url: o.url, errMsg: 'offline' });
+          return reject(dev.networkDown('uploadFile'));
         }
         const boundary = `----WxUploadBoundary${crypto.randomBytes(12).toString('hex')}`;
         const parts = [];
         for (const [k, v] of Object.entries(o.formData || {})) {
-          parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${typeof v === 'object' ? JSON.stringify(v) : String(v)}\r\n`));
+          if (v === undefined) continue;
+          parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)}\r\n`));
         }
         const filename = path.basename(o.filePath.replace(/^wxfile:\/\//, ''));
         const type = MIME[path.extname(filename).toLowerCase()] || 'application/octet-stream';
         parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${o.name}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`));
         parts.push(file, Buffer.from(`\r\n--${boundary}--\r\n`));
         const body = Buffer.concat(parts);
-        const headers = { ...(o.header || {}), 'content-type': `multipart/form-data; boundary=${boundary}` };
-        task._x = dev.send({ url: o.url, method: 'POST', headers, body, timeout: o.timeout }, (err, res) => {
+        const headers = { ...(o.header || {}) };
+        for (const k of Object.keys(headers)) if (/^(referer|content-type|content-length)$/i.test(k)) delete headers[k];
+        headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+        let lastPct = -1;
+        const onSent = (sent, total) => {
+          const pct = Math.floor((sent * 100) / total);
+          if (pct === lastPct) return;
+          lastPct = pct;
+          for (const cb of progress.slice()) cb({ progress: pct, totalBytesSent: sent, totalBytesExpectedToSend: total });
+        };
+        task._x = dev.send({ url: o.url, method: 'POST', headers, body, timeout: o.timeout, onSent }, (err, res) => {
           if (err) {
             dev.requests.push({ api: 'uploadFile', method: 'POST', url: o.url, errMsg: err.message });
-            return reject({ errMsg: `uploadFile:fail ${err.message}` });
+            return reject({ errMsg: `uploadFile:fail ${err.message}`, errno: err.message === 'timeout' ? 5 : 600003 });
           }
           dev.requests.push({ api: 'uploadFile', method: 'POST', url: o.url, statusCode: res.statusCode });
-          for (const cb of progress) cb({ progress: 100, totalBytesSent: body.length, totalBytesExpectedToSend: body.length });
+          // the server may answer before it read the whole body (a refused upload): the
+          // bytes the socket took are all that was sent, and progress says so
           resolve({ data: res.body.toString('utf8'), statusCode: res.statusCode, errMsg: 'uploadFile:ok' });
         });
+        task._x.onHeaders((h) => headerCbs.slice().forEach((cb) => cb(h)));
       },
       false
     );
@@ -657,11 +718,16 @@ class Device {
       showLoading: ui('showLoading'),
       hideLoading: ui('hideLoading'),
       showModal: ui('showModal', { confirm: true, cancel: false }),
+      previewImage: ui('previewImage'),
+      setNavigationBarTitle: ui('setNavigationBarTitle'),
       navigateTo: (o = {}) =>
         asyncAPI(o, (resolve) => {
           dev.ui.push({ api: 'navigateTo', url: o.url });
           resolve({ errMsg: 'navigateTo:ok' });
         }),
+      redirectTo: ui('redirectTo'),
+      switchTab: ui('switchTab'),
+      navigateBack: ui('navigateBack'),
       stopPullDownRefresh: ui('stopPullDownRefresh'),
     };
   }
@@ -783,6 +849,13 @@ class Device {
       page.setDataCalls++;
       for (const [k, v] of Object.entries(obj || {})) setPath(page.data, k, v === undefined ? undefined : cloneData(v));
       if (typeof cb === 'function') setImmediate(cb);
+    };
+    // trigger runs an event handler as the view layer does for bindtap="name" etc.:
+    // page.trigger('onToggle', {dataset: {id}}) or ('onInput', {detail: {value}})
+    page.trigger = (name, { dataset = {}, detail = {}, type = 'tap' } = {}) => {
+      if (typeof page[name] !== 'function') throw new Error(`${route} has no handler ${name}`);
+      const target = { id: '', dataset: { ...dataset } };
+      return page[name].call(page, { type, timeStamp: Date.now(), target, currentTarget: target, detail, mark: {} });
     };
     this.pageStack.push(page);
     let loaded;

@@ -10,6 +10,7 @@ const http = require('node:http');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const crypto = require('node:crypto');
 const { WebSocketServer } = require('ws');
 const { createDevice } = require('../lib/wx-runtime');
 const { startFakeWeChat } = require('../lib/fake-wechat');
@@ -148,7 +149,11 @@ describe('wx runtime', () => {
     assert.ok(body.endsWith(`--${boundary}--\r\n`));
     assert.deepEqual(progress, [100]);
     const missing = await call(d.wx.uploadFile, { url: `${base}/upload`, filePath: `${d.wx.env.USER_DATA_PATH}/none.png`, name: 'file' });
-    assert.match(missing.res.errMsg, /^uploadFile:fail /);
+    assert.equal(missing.ok, false);
+    assert.match(missing.res.errMsg, /^uploadFile:fail createUploadTask:fail file not found/);
+    const noName = await call(d.wx.uploadFile, { url: `${base}/upload`, filePath });
+    assert.match(noName.res.errMsg, /^uploadFile:fail parameter error/);
+    assert.equal(d.wx.uploadFile({ url: `${base}/upload`, filePath, name: 'file' }).constructor, Object, 'a task, never a promise');
 
     const dl = await call(d.wx.downloadFile, { url: `${base}/file.bin` });
     assert.equal(dl.res.errMsg, 'downloadFile:ok');
@@ -161,6 +166,50 @@ describe('wx runtime', () => {
     assert.equal(notFound.ok, true);
     assert.equal(notFound.res.statusCode, 404);
     assert.throws(() => d.localPath('wxfile://usr/../../etc/passwd'), /permission denied/);
+  });
+
+  it('wx.uploadFile: progress while the body goes out, any status is a success, abort, headers the app cannot set', async () => {
+    const d = device();
+    const big = crypto.randomBytes(600 * 1024);
+    const filePath = d.tempFile(big, '.jpg');
+    const progress = [];
+    const up = await new Promise((resolve) => {
+      const task = d.wx.uploadFile({ url: `${base}/upload`, filePath, name: 'f', header: { Referer: 'http://evil', 'Content-Type': 'text/plain', 'x-a': '1' }, complete: resolve });
+      task.onProgressUpdate((p) => progress.push(p));
+    });
+    assert.equal(up.errMsg, 'uploadFile:ok');
+    const req = seen[seen.length - 1];
+    assert.equal(req.headers.referer, undefined);
+    assert.equal(req.headers['x-a'], '1');
+    assert.match(req.headers['content-type'], /^multipart\/form-data; boundary=/);
+    assert.ok(req.body.includes(big), 'the file bytes are in the body');
+    assert.ok(progress.length >= 5, `several progress events (${progress.length})`);
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i].progress > progress[i - 1].progress);
+    const last = progress[progress.length - 1];
+    assert.equal(last.progress, 100);
+    assert.equal(last.totalBytesSent, last.totalBytesExpectedToSend);
+    assert.equal(last.totalBytesExpectedToSend, req.body.length);
+
+    const refused = await call(d.wx.uploadFile, { url: `${base}/missing`, filePath, name: 'f' });
+    assert.equal(refused.ok, true, 'an HTTP error status is a success for wx.uploadFile');
+    assert.equal(refused.res.statusCode, 404);
+    assert.equal(refused.res.data, '{"error":"nope"}', 'data stays text');
+
+    const aborted = await new Promise((resolve) => {
+      const task = d.wx.uploadFile({ url: `${base}/slow`, filePath, name: 'f', success: () => resolve({ errMsg: 'not aborted' }), fail: resolve });
+      task.onProgressUpdate((p) => {
+        if (p.progress === 100) setTimeout(() => task.abort(), 20);
+      });
+    });
+    assert.equal(aborted.errMsg, 'uploadFile:fail abort');
+    const early = await new Promise((resolve) => {
+      const task = d.wx.uploadFile({ url: `${base}/upload`, filePath, name: 'f', success: () => resolve({ errMsg: 'not aborted' }), fail: resolve });
+      task.abort();
+    });
+    assert.equal(early.errMsg, 'uploadFile:fail abort');
+    d.offline = true;
+    const off = await call(d.wx.uploadFile, { url: `${base}/upload`, filePath, name: 'f' });
+    assert.match(off.res.errMsg, /^uploadFile:fail .*INTERNET_DISCONNECTED/);
   });
 
   it('file system manager, storage, login and system info', async () => {
@@ -297,5 +346,18 @@ describe('fake WeChat (jscode2session)', () => {
     wx.rateLimited = false;
     assert.equal(limited.errcode, 45011);
     assert.equal((await ask({ js_code: code })).openid, 'o2', 'refused attempts did not use the code up');
+  });
+
+  it('a code expires after codeTTL (5 minutes by default)', async () => {
+    assert.equal(wx.codeTTL, 5 * 60 * 1000);
+    const old = wx.codeTTL;
+    wx.codeTTL = 30;
+    try {
+      const code = wx.issueCode('o3');
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal((await ask({ js_code: code })).errcode, 40029);
+    } finally {
+      wx.codeTTL = old;
+    }
   });
 });

@@ -1,25 +1,31 @@
 'use strict';
-// A mini-program written for wx.cloud (fixtures/miniprogram: app.js, a todo page with
-// images, a profile page, two cloud functions) runs unchanged on emulated phones
-// (lib/wx-runtime.js) against a real Minicloud and a fake WeChat (lib/fake-wechat.js),
-// through the client SDK in sdk/ (minicloud-wx). The only line that differs from a
-// CloudBase app is app.js's `install({endpoint, env})` in place of `wx.cloud.init`.
+// The example mini-program (examples/miniprogram-todo: app.js, a todo list with
+// images, a detail page, a profile page, two cloud functions) runs unchanged on
+// emulated phones (lib/wx-runtime.js) against a real Minicloud and a fake WeChat
+// (lib/fake-wechat.js), through the client SDK in sdk/ (minicloud-wx). The only line
+// that differs from a CloudBase app is app.js's `install({endpoint, env})` in place
+// of `wx.cloud.init`; the harness swaps config.js for the test server's address.
 //
-// Two users on two phones check wx.cloud's result shapes and errMsg strings,
-// permission presets (PRIVATE: creator only; READONLY), functions that see the
-// caller's openid, storage round trips, and sign-in: one wx.login shared by
-// concurrent first calls, a refused token replaced and the call retried once, a
-// refresh after expiry (a second server with a 2 s token lifetime), a replayed or
-// unknown code and WeChat being down, each a clear error.
+// The pages are driven through their wxml event handlers (page.trigger), as taps and
+// typing would. Two users on two phones check wx.cloud's result shapes and errMsg
+// strings, permission presets (PRIVATE: creator only; READONLY), functions that see
+// the caller's openid, storage round trips through wx.uploadFile, and sign-in: one
+// wx.login shared by concurrent first calls, a refused token replaced and the call
+// retried once, a refresh after expiry (a second server with a 2 s token lifetime), a
+// replayed or unknown code and WeChat being down, each a clear error.
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
-const { startServer, sleep, REPO, CONFORMANCE } = require('../lib/server');
+const { startServer, sleep, REPO } = require('../lib/server');
 const { startFakeWeChat } = require('../lib/fake-wechat');
 const { createDevice } = require('../lib/wx-runtime');
 
-const APP = path.join(CONFORMANCE, 'fixtures', 'miniprogram');
+const EXAMPLE = path.join(REPO, 'examples', 'miniprogram-todo');
+const APP = path.join(EXAMPLE, 'miniprogram');
+const FUNCTIONS = path.join(EXAMPLE, 'cloudfunctions');
 const SDK = path.join(REPO, 'sdk');
 const APPID = 'wx5e1f0c0de5a1b2c3';
 
@@ -39,6 +45,84 @@ async function rejection(promise) {
   assert.fail('expected the call to fail');
 }
 
+describe('the example app\'s files', () => {
+  const appJSON = JSON.parse(fs.readFileSync(path.join(APP, 'app.json'), 'utf8'));
+
+  it('is a complete mini-program project: every page has its js, wxml, wxss and json', () => {
+    const project = JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'project.config.json'), 'utf8'));
+    assert.equal(project.miniprogramRoot, 'miniprogram/');
+    assert.equal(project.cloudfunctionRoot, 'cloudfunctions/');
+    for (const page of appJSON.pages) {
+      for (const ext of ['js', 'wxml', 'wxss', 'json']) assert.ok(fs.existsSync(path.join(APP, `${page}.${ext}`)), `${page}.${ext}`);
+      JSON.parse(fs.readFileSync(path.join(APP, `${page}.json`), 'utf8'));
+    }
+    for (const tab of appJSON.tabBar.list) assert.ok(appJSON.pages.includes(tab.pagePath), tab.pagePath);
+    for (const fn of fs.readdirSync(FUNCTIONS)) {
+      assert.ok(fs.existsSync(path.join(FUNCTIONS, fn, 'index.js')), `${fn}/index.js`);
+      assert.equal(JSON.parse(fs.readFileSync(path.join(FUNCTIONS, fn, 'package.json'), 'utf8')).name, fn);
+    }
+  });
+
+  it('every handler a wxml file binds is a method of its page', async () => {
+    const d = createDevice({ name: 'lint', packages: { 'minicloud-wx': SDK } });
+    try {
+      // app.js without App().onLaunch: no server is needed to load the pages
+      d.appRoot = APP;
+      d.overrides.set(path.join(APP, 'config.js'), { endpoint: 'http://127.0.0.1:9', env: 'lint' });
+      d.require('./app.js', APP);
+      for (const page of appJSON.pages) {
+        const wxml = fs.readFileSync(path.join(APP, `${page}.wxml`), 'utf8');
+        const handlers = [...wxml.matchAll(/\s(?:bind|catch|mut-bind|capture-bind|capture-catch):?[a-z]+="([^"]+)"/g)].map((m) => m[1]);
+        assert.ok(handlers.length > 0, `${page}.wxml binds handlers`);
+        d._loadingRoute = page;
+        d.require(`/${page}`);
+        d._loadingRoute = null;
+        const def = d.pageDefs.get(page);
+        for (const h of handlers) assert.equal(typeof def[h], 'function', `${page}.wxml binds ${h}, which ${page}.js does not define`);
+      }
+    } finally {
+      d.close();
+    }
+  });
+
+  it('loads minicloud-wx from miniprogram_npm/ (DevTools\' Build npm) with only the files the package publishes', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wx-example-'));
+    const d = createDevice({ name: 'npm' }); // no `packages`: the app's own miniprogram_npm/
+    try {
+      const root = path.join(tmp, 'miniprogram');
+      fs.cpSync(APP, root, { recursive: true, filter: (src) => !/[\\/](node_modules|miniprogram_npm)$/.test(src) });
+      const pkg = JSON.parse(fs.readFileSync(path.join(SDK, 'package.json'), 'utf8'));
+      const dest = path.join(root, 'miniprogram_npm', 'minicloud-wx');
+      for (const f of [...pkg.files, 'package.json']) fs.cpSync(path.join(SDK, f), path.join(dest, f), { recursive: true });
+      d.appRoot = root;
+      d.overrides.set(path.join(root, 'config.js'), { endpoint: 'http://127.0.0.1:9', env: 'npm' });
+      d.require('./app.js', root);
+      assert.equal(typeof d.wx.cloud.database, 'function');
+      assert.equal(d.wx.cloud.minicloud.env, 'npm');
+      for (const page of appJSON.pages) {
+        d._loadingRoute = page;
+        d.require(`/${page}`);
+        d._loadingRoute = null;
+        assert.ok(d.pageDefs.has(page), page);
+      }
+    } finally {
+      d.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('only app.js knows about Minicloud: the pages call wx.cloud', () => {
+    const app = fs.readFileSync(path.join(APP, 'app.js'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    assert.equal([...app.matchAll(/minicloud/g)].length, 1, 'one mention in app.js: the install line');
+    assert.match(app, /require\('minicloud-wx'\)\.install\(\{ endpoint: config\.endpoint, env: config\.env \}\)/);
+    assert.doesNotMatch(app, /wx\.cloud\.init/);
+    for (const page of appJSON.pages) {
+      const src = fs.readFileSync(path.join(APP, `${page}.js`), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+      assert.doesNotMatch(src, /minicloud|require\(/i, `${page}.js`);
+    }
+  });
+});
+
 describe('mini-program (wx.cloud through minicloud-wx)', () => {
   let wechat;
   let srv;
@@ -51,7 +135,7 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
     return d;
   }
 
-  // launch starts the fixture app on a new phone (app.js signs in and calls whoami)
+  // launch starts the example app on a new phone (app.js signs in and calls login)
   async function launch(name, server = srv) {
     const d = phone(name);
     d.launch(APP, { modules: { './config.js': { endpoint: server.url, env: server.env } } });
@@ -69,10 +153,10 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
   before(async () => {
     wechat = await startFakeWeChat({ appid: APPID, secret: 'test-app-secret' });
     srv = await startServer({ wechat, extraEnv: NO_LIMITS });
-    await srv.createCollectionCli('todos'); // PRIVATE: the default preset
+    await srv.createCollectionCli('todos'); // PRIVATE: CloudBase's default, as the example's README says
     await srv.createCollectionCli('notices');
     await srv.setPreset('notices', 'READONLY');
-    await srv.cli('functions', 'deploy', path.join(APP, 'cloudfunctions'));
+    await srv.cli('functions', 'deploy', FUNCTIONS);
   });
 
   after(async () => {
@@ -92,7 +176,7 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       bob = await launch('bob');
     });
 
-    it('app.js signs in with wx.login on first use; the cloud function sees the openid', async () => {
+    it('app.js signs in with wx.login on first use; the login function sees the openid', async () => {
       assert.equal(alice.app.globalData.openid, alice.openid);
       assert.equal(bob.app.globalData.openid, bob.openid);
       assert.notEqual(alice.openid, bob.openid);
@@ -107,26 +191,41 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       assert.ok(creds.expires_at > Date.now());
     });
 
-    it('the todo page: add, get, count, update with _.inc and _.push, doc get, with wx.cloud result shapes', async () => {
+    it('the todo page: type and add, star, toggle, with wx.cloud result shapes', async () => {
       alicePage = await alice.openPage('pages/todos/todos');
       assert.deepEqual(alicePage.data.todos, []);
       assert.equal(alicePage.data.count, 0);
+      assert.equal(alicePage.data.error, '');
 
-      const added = await alicePage.addTodo('buy milk');
+      const empty = await alicePage.trigger('onAdd');
+      assert.equal(empty, null, 'no title, nothing added');
+      await sleep(10);
+      assert.equal(alice.ui.pop().api, 'showToast');
+      alicePage.trigger('onInput', { type: 'input', detail: { value: '  buy milk ' } });
+      const added = await alicePage.trigger('onAdd');
       assert.deepEqual(Object.keys(added).sort(), ['_id', 'errMsg']);
       assert.equal(added.errMsg, 'collection.add:ok');
       assert.equal(typeof added._id, 'string');
+      assert.equal(alicePage.data.newTitle, '');
       aliceTodo = added._id;
-      await alicePage.addTodo('walk the dog');
+      alicePage.trigger('onInput', { type: 'input', detail: { value: 'walk the dog' } });
+      await alicePage.trigger('onAdd');
       assert.equal(alicePage.data.count, 2);
       assert.deepEqual(alicePage.data.todos.map((t) => t.title), ['buy milk', 'walk the dog']);
       assert.equal(alicePage.data.todos[0]._openid, alice.openid, 'the server stamps _openid');
 
-      const starred = await alicePage.star(aliceTodo);
+      const starred = await alicePage.trigger('onStar', { dataset: { id: aliceTodo } });
       assert.deepEqual(starred, { stats: { updated: 1 }, errMsg: 'document.update:ok' });
-      const t = alicePage.data.todos.find((x) => x._id === aliceTodo);
-      assert.equal(t.stars, 1);
-      assert.deepEqual(t.tags, ['starred']);
+      await alicePage.trigger('onStar', { dataset: { id: aliceTodo } });
+      let t = alicePage.data.todos.find((x) => x._id === aliceTodo);
+      assert.equal(t.stars, 2);
+      assert.deepEqual(t.tags, ['starred'], '_.addToSet adds once');
+
+      await alicePage.trigger('onToggle', { dataset: { id: aliceTodo, done: false } });
+      t = alicePage.data.todos.find((x) => x._id === aliceTodo);
+      assert.equal(t.done, true);
+      await alicePage.trigger('onToggle', { dataset: { id: aliceTodo, done: true } });
+      assert.equal(alicePage.data.todos.find((x) => x._id === aliceTodo).done, false);
 
       // what the API hands the page before setData: Dates are Dates
       const db = alice.wx.cloud.database();
@@ -140,25 +239,38 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       assert.ok(Array.isArray(list.data));
       const n = await db.collection('todos').where({ _openid: '{openid}', stars: db.command.gte(1) }).count();
       assert.deepEqual(n, { total: 1, errMsg: 'collection.count:ok' });
+
+      // tapping a title opens the detail page
+      alicePage.trigger('onOpen', { dataset: { id: aliceTodo } });
+      await sleep(10);
+      assert.deepEqual(alice.ui.pop(), { api: 'navigateTo', url: `/pages/detail/detail?id=${aliceTodo}` });
     });
 
-    it('set replaces a document; remove deletes it; the callback style works too', async () => {
-      const set = await alicePage.rename(aliceTodo, 'buy oat milk');
+    it('the detail page: a callback-style get, set() replaces the document; remove deletes one', async () => {
+      const detail = await alice.openPage('pages/detail/detail', { id: aliceTodo });
+      assert.equal(detail.data.missing, false);
+      assert.equal(detail.data.title, 'buy milk');
+      detail.trigger('onTitle', { type: 'input', detail: { value: 'buy oat milk' } });
+      detail.trigger('onNote', { type: 'input', detail: { value: 'the barista one' } });
+      const set = await detail.trigger('onSave');
       assert.deepEqual(set, { _id: aliceTodo, stats: { updated: 1, created: 0 }, errMsg: 'document.set:ok' });
-      const one = await alicePage.loadOne(aliceTodo);
-      assert.equal(one.ok, true);
-      assert.equal(one.res.errMsg, 'document.get:ok');
-      assert.equal(one.res.data.title, 'buy oat milk');
-      assert.equal(one.res.data.stars, 0, 'set() replaced the document');
+      assert.equal(detail.data.todo.title, 'buy oat milk');
+      assert.equal(detail.data.todo.note, 'the barista one');
+      assert.equal(detail.data.todo.stars, 2, 'set() kept what the form carried');
+      const again = await detail.load();
+      assert.equal(again.errMsg, 'document.get:ok');
+      assert.ok(again.data.editedAt instanceof Date);
 
       const extra = await alicePage.addTodo('temporary');
-      const removed = await alicePage.remove(extra._id);
+      const removed = await alicePage.trigger('onRemove', { dataset: { id: extra._id } });
       assert.deepEqual(removed, { stats: { removed: 1 }, errMsg: 'document.remove:ok' });
-      const gone = await alicePage.loadOne(extra._id);
-      assert.equal(gone.ok, false);
-      assert.match(gone.err.errMsg, /^document\.get:fail /);
-      assert.ok(gone.err instanceof Error);
-      assert.equal(typeof gone.err.errCode, 'number');
+      assert.equal(alice.ui.filter((u) => u.api === 'showModal').length, 1, 'asked first');
+      const gonePage = await alice.openPage('pages/detail/detail', { id: extra._id });
+      assert.equal(gonePage.data.missing, true);
+      assert.match(gonePage.data.error, /^document\.get:fail /);
+      const gone = await gonePage.load();
+      assert.ok(gone instanceof Error);
+      assert.equal(typeof gone.errCode, 'number');
     });
 
     it('PRIVATE (creator only): bob sees none of alice\'s todos and cannot change or remove them', async () => {
@@ -166,6 +278,8 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       assert.deepEqual(bobPage.data.todos, []);
       await bobPage.addTodo('bob\'s own');
       assert.deepEqual(bobPage.data.todos.map((t) => t.title), ['bob\'s own']);
+      const peekPage = await bob.openPage('pages/detail/detail', { id: aliceTodo });
+      assert.equal(peekPage.data.missing, true, 'alice\'s todo does not exist for bob');
 
       const db = bob.wx.cloud.database();
       const todos = db.collection('todos');
@@ -214,39 +328,46 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       assert.deepEqual(upd, { stats: { updated: ids.length }, errMsg: 'collection.update:ok' });
       const rm = await page.clearDone();
       assert.deepEqual(rm, { stats: { removed: ids.length }, errMsg: 'collection.remove:ok' });
+      await page.trigger('onClearDone');
+      assert.deepEqual(page.data.todos, []);
       const bobs = await bob.wx.cloud.database().collection('todos').where({ _openid: '{openid}' }).count();
       assert.equal(bobs.total, 1, 'bob\'s todo is still there');
     });
 
-    it('aggregate() with $ = db.command.aggregate', async () => {
+    it('aggregate() with $ = db.command.aggregate (the Stats button)', async () => {
       const page = await alice.openPage('pages/todos/todos');
       const a = await page.addTodo('one');
       await page.addTodo('two');
       await page.star(a._id);
       await page.toggle(a._id, true);
-      const res = await page.stats();
+      const res = await page.trigger('onStats');
       assert.equal(res.errMsg, 'collection.aggregate:ok');
       assert.deepEqual(res.list, [
         { _id: false, n: 1, stars: 0 },
         { _id: true, n: 1, stars: 1 },
       ]);
+      assert.deepEqual(page.data.stats, res.list);
     });
 
-    it('callFunction: the callback style, a failing function, an unknown one', async () => {
-      const profile = await bob.openPage('pages/profile/profile');
+    it('callFunction: the profile page (callback style and promise), a failing function, an unknown one', async () => {
+      const profile = await alice.openPage('pages/profile/profile');
       assert.equal(profile.data.error, '');
-      assert.equal(profile.data.openid, bob.openid);
+      assert.equal(profile.data.openid, alice.openid);
+      assert.equal(profile.data.appid, APPID);
+      assert.deepEqual(profile.data.summary, { total: 2, done: 1, recent: 2, days: 7 });
 
-      const res = await bob.wx.cloud.callFunction({ name: 'whoami', data: { n: 1, when: new Date(0) } });
+      const res = await bob.wx.cloud.callFunction({ name: 'login', data: { n: 1, when: new Date(0) } });
       assert.equal(res.errMsg, 'cloud.callFunction:ok');
       assert.equal(typeof res.requestID, 'string');
       assert.equal(res.result.openid, bob.openid);
       assert.equal(res.result.appid, APPID);
-      assert.equal(res.result.event.n, 1);
+      assert.equal(res.result.env, srv.env);
+      const sum = await bob.wx.cloud.callFunction({ name: 'summary' });
+      assert.deepEqual(sum.result, { total: 1, done: 0, recent: 1, days: 7 }, 'the function counts the caller\'s todos only');
 
-      const boom = await rejection(bob.wx.cloud.callFunction({ name: 'failing', data: { why: 'testing' } }));
+      const boom = await rejection(bob.wx.cloud.callFunction({ name: 'summary', data: { days: 'lots' } }));
       assert.ok(boom instanceof Error);
-      assert.match(boom.errMsg, /^cloud\.callFunction:fail Error: errCode: -504002 functions execute fail \| errMsg: .*boom: testing/);
+      assert.match(boom.errMsg, /^cloud\.callFunction:fail Error: errCode: -504002 functions execute fail \| errMsg: .*days must be a whole number from 1 to 365, got "lots"/);
       assert.equal(boom.errCode, -504002);
       assert.equal(boom.message, boom.errMsg);
 
@@ -257,23 +378,45 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       assert.match(bad.errMsg, /^cloud\.callFunction:fail .*name/);
     });
 
-    it('storage: chooseImage → uploadFile → getTempFileURL → downloadFile → same bytes → deleteFile', async () => {
+    it('storage: chooseMedia → uploadFile (wx.uploadFile, progress) → temp URL on the page → downloadFile → same bytes → deleteFile', async () => {
       const page = await alice.openPage('pages/todos/todos');
       const { _id } = await page.addTodo('with a picture');
-      const bytes = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n'), Buffer.from('图片 ✓'), Buffer.alloc(4000, 7)]);
+      const bytes = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n'), Buffer.from('图片 ✓'), Buffer.alloc(300 * 1024, 7)]);
       alice.chosenFiles.push(alice.tempFile(bytes, '.png'));
-      const { upload, temp } = await page.attachImage(_id);
+      const uploading = [];
+      const setData = page.setData;
+      page.setData = (o, cb) => {
+        if (o.uploading !== undefined) uploading.push(o.uploading);
+        return setData(o, cb);
+      };
+      const upload = await page.trigger('onAttach', { dataset: { id: _id } });
+      page.setData = setData;
+      assert.equal(page.data.error, '', page.data.error);
       assert.deepEqual(Object.keys(upload).sort(), ['errMsg', 'fileID', 'statusCode']);
       assert.equal(upload.errMsg, 'cloud.uploadFile:ok');
       assert.equal(upload.statusCode, 200);
       assert.match(upload.fileID, new RegExp(`^cloud://${srv.env}\\.[\\w-]+/todo-images/${_id}-\\d+\\.png$`));
-      assert.equal(temp.fileID, upload.fileID);
-      assert.equal(temp.status, 0);
-      assert.equal(temp.errMsg, 'ok');
-      assert.match(temp.tempFileURL, /^http:\/\/127\.0\.0\.1:\d+\/storage\/v1\/objects\//);
+      const sent = alice.requests.filter((r) => r.api === 'uploadFile');
+      assert.equal(sent.length, 1, 'the bytes went through wx.uploadFile');
+      assert.equal(sent[0].method, 'POST');
+      assert.ok(!alice.requests.some((r) => r.method === 'PUT'), 'no PUT through wx.request');
+      assert.ok(uploading.length >= 3, `progress reached the page (${uploading})`);
+      assert.equal(uploading[uploading.length - 2], 100);
+      assert.equal(uploading[uploading.length - 1], -1, 'and was cleared');
+      assert.equal(page.data.uploading, -1);
 
-      const doc = await alice.wx.cloud.database().collection('todos').doc(_id).get();
-      assert.equal(doc.data.image, upload.fileID);
+      const shown = page.data.todos.find((t) => t._id === _id);
+      assert.equal(shown.image, upload.fileID);
+      assert.match(shown.imageURL, /^http:\/\/127\.0\.0\.1:\d+\/storage\/v1\/objects\//);
+      const served = await fetch(shown.imageURL);
+      assert.equal(served.headers.get('content-type'), 'image/png', 'the type the SDK named in the form');
+      assert.deepEqual(Buffer.from(await served.arrayBuffer()), bytes);
+      const temp = await alice.wx.cloud.getTempFileURL({ fileList: [upload.fileID] });
+      assert.equal(temp.fileList[0].status, 0);
+      assert.equal(temp.fileList[0].errMsg, 'ok');
+      page.trigger('onPreview', { dataset: { url: shown.imageURL } });
+      await sleep(10);
+      assert.deepEqual(alice.ui.pop().urls, [shown.imageURL]);
 
       // bob downloads it (READONLY storage: everyone reads)
       const dl = await bob.wx.cloud.downloadFile({ fileID: upload.fileID });
@@ -282,23 +425,36 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       assert.match(dl.tempFilePath, /^wxfile:\/\/tmp_/);
       assert.deepEqual(bob.readFile(dl.tempFilePath), bytes);
 
-      // bob may not delete alice's file; alice may
+      // bob may not delete alice's file
       const bobDel = await bob.wx.cloud.deleteFile({ fileList: [upload.fileID] });
       assert.equal(bobDel.errMsg, 'cloud.deleteFile:ok');
       assert.equal(bobDel.fileList[0].fileID, upload.fileID);
       assert.notEqual(bobDel.fileList[0].status, 0);
-      const del = await alice.wx.cloud.deleteFile({ fileList: [upload.fileID] });
-      assert.deepEqual(del, { fileList: [{ fileID: upload.fileID, status: 0, errMsg: 'ok' }], errMsg: 'cloud.deleteFile:ok' });
 
-      const after = await alice.wx.cloud.getTempFileURL({ fileList: [upload.fileID] });
+      // replacing the image deletes the old file
+      const second = Buffer.from('second picture');
+      alice.chosenFiles.push(alice.tempFile(second, '.jpg'));
+      const upload2 = await page.trigger('onAttach', { dataset: { id: _id } });
+      assert.notEqual(upload2.fileID, upload.fileID);
+      const old = await alice.wx.cloud.getTempFileURL({ fileList: [upload.fileID] });
+      assert.equal(old.fileList[0].status, -503003, 'the replaced file is gone');
+      assert.equal(old.fileList[0].tempFileURL, '');
+
+      // no file chosen (the user closed the picker): nothing happens
+      assert.equal(await page.trigger('onAttach', { dataset: { id: _id } }), null);
+
+      // deleting the todo deletes its image
+      await page.trigger('onRemove', { dataset: { id: _id } });
+      const after = await alice.wx.cloud.getTempFileURL({ fileList: [upload2.fileID] });
       assert.equal(after.errMsg, 'cloud.getTempFileURL:ok');
       assert.equal(after.fileList[0].status, -503003);
-      assert.equal(after.fileList[0].tempFileURL, '');
-      const dlGone = await rejection(bob.wx.cloud.downloadFile({ fileID: upload.fileID }));
+      const dlGone = await rejection(bob.wx.cloud.downloadFile({ fileID: upload2.fileID }));
       assert.match(dlGone.errMsg, /^cloud\.downloadFile:fail /);
+      const del = await alice.wx.cloud.deleteFile({ fileList: [upload.fileID] });
+      assert.equal(del.errMsg, 'cloud.deleteFile:ok');
     });
 
-    it('uploadFile in callback style returns a task and reports progress', async () => {
+    it('uploadFile in callback style returns a task: progress, abort, a missing file, a refused upload', async () => {
       const filePath = alice.writeUserFile('notes/a.txt', 'hello from the user dir');
       const result = await new Promise((resolve) => {
         const task = alice.wx.cloud.uploadFile({
@@ -314,8 +470,21 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       assert.equal(result.err, undefined, result.err && result.err.errMsg);
       assert.equal(result.res.errMsg, 'cloud.uploadFile:ok');
       assert.deepEqual(result.progress, [100]);
+      const dl = await alice.wx.cloud.downloadFile({ fileID: result.res.fileID });
+      assert.equal(alice.readFile(dl.tempFilePath).toString(), 'hello from the user dir');
+
+      const aborted = await new Promise((resolve) => {
+        const task = alice.wx.cloud.uploadFile({ cloudPath: 'notes/aborted.txt', filePath, success: () => resolve(null), fail: resolve });
+        task.abort();
+      });
+      assert.equal(aborted.errMsg, 'cloud.uploadFile:fail uploadFile:fail abort');
+      const none = await alice.wx.cloud.getTempFileURL({ fileList: [result.res.fileID.replace(/notes\/.*$/, 'notes/aborted.txt')] });
+      assert.equal(none.fileList[0].status, -503003, 'nothing stored');
+
       const missing = await rejection(alice.wx.cloud.uploadFile({ cloudPath: 'x/y.txt', filePath: `${alice.wx.env.USER_DATA_PATH}/nope.txt` }));
-      assert.match(missing.errMsg, /^cloud\.uploadFile:fail .*no such file/);
+      assert.match(missing.errMsg, /^cloud\.uploadFile:fail uploadFile:fail createUploadTask:fail file not found/);
+      const badPath = await rejection(alice.wx.cloud.uploadFile({ cloudPath: '../escape.txt', filePath }));
+      assert.match(badPath.errMsg, /^cloud\.uploadFile:fail -501007 /);
     });
 
     it('watch() exists and fails clearly (realtime is not served yet)', async () => {
@@ -346,7 +515,7 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       const results = await Promise.all([
         db.collection('todos').where({ _openid: '{openid}' }).get(),
         db.collection('todos').where({ _openid: '{openid}' }).count(),
-        cloud.callFunction({ name: 'whoami' }),
+        cloud.callFunction({ name: 'login' }),
         db.collection('notices').limit(1).get(),
         db.collection('todos').add({ data: { title: 'carol' } }),
       ]);
@@ -380,7 +549,7 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       const res = await db.collection('todos').where({ _openid: '{openid}' }).get();
       assert.equal(res.errMsg, 'collection.get:ok');
       assert.equal(d.logins, 2);
-      const who = await d.wx.cloud.callFunction({ name: 'whoami' });
+      const who = await d.wx.cloud.callFunction({ name: 'login' });
       assert.equal(who.result.openid, d.openid, 'the same user again');
     });
 
@@ -404,7 +573,7 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
     it('an unknown code is refused (WeChat 40029)', async () => {
       const { d, cloud } = bare('grace');
       d.nextCodes.push('0'.repeat(32));
-      const err = await rejection(cloud.callFunction({ name: 'whoami' }));
+      const err = await rejection(cloud.callFunction({ name: 'login' }));
       assert.match(err.errMsg, /^cloud\.callFunction:fail sign-in failed: /);
       assert.equal(wechat.log[wechat.log.length - 1].errcode, 40029);
     });
@@ -450,7 +619,7 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
   describe('token lifetime', () => {
     let short;
     before(async () => {
-      short = await startServer({ wechat, extraEnv: { ...NO_LIMITS, MINICLOUD_ACCESS_TOKEN_TTL: '2s' } });
+      short = await startServer({ wechat, extraEnv: { ...NO_LIMITS, MINICLOUD_ACCESS_TOKEN_TTL: '2s', MINICLOUD_MAX_UPLOAD: '64KiB' } });
       await short.createCollectionCli('todos');
     });
     after(async () => {
@@ -471,6 +640,17 @@ describe('mini-program (wx.cloud through minicloud-wx)', () => {
       const t2 = d.wx.getStorageSync(key);
       assert.notEqual(t2.access_token, t1.access_token);
       assert.ok(t2.expires_at > t1.expires_at);
+    });
+
+    it('an upload above --max-upload is refused with COS\'s error, and nothing is stored', async () => {
+      const { d, cloud } = bare('mia', short);
+      const small = await cloud.uploadFile({ cloudPath: 'big/ok.bin', filePath: d.tempFile(Buffer.alloc(60 * 1024, 1), '.bin') });
+      assert.equal(small.errMsg, 'cloud.uploadFile:ok');
+      const err = await rejection(cloud.uploadFile({ cloudPath: 'big/too.bin', filePath: d.tempFile(Buffer.alloc(1024 * 1024, 2), '.bin') }));
+      assert.match(err.errMsg, /^cloud\.uploadFile:fail EntityTooLarge: /);
+      assert.equal(err.statusCode, 413);
+      const gone = await cloud.getTempFileURL({ fileList: [small.fileID.replace('ok.bin', 'too.bin')] });
+      assert.equal(gone.fileList[0].status, -503003);
     });
 
     it('a token that expires in flight (the device clock is behind) is renewed on the server\'s answer', async () => {

@@ -9,7 +9,7 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, sleep } = require('../lib/server');
+const { startServer, sleep, waitFor } = require('../lib/server');
 const { jsStorage, nodeStorage, wxStorage, rawStorage, expectStorageError } = require('../lib/storage-drivers');
 
 const BUCKET = 'minicloud';
@@ -40,6 +40,8 @@ describe('storage', () => {
   const makers = {
     'js-sdk GATEWAY': async () => jsStorage(await srv.jsUser({ mode: 'GATEWAY' })),
     'js-sdk CLOUD_API': async () => jsStorage(await srv.jsUser({ mode: 'CLOUD_API' })),
+    'js-sdk GATEWAY post': async () => jsStorage(await srv.jsUser({ mode: 'GATEWAY' }), { method: 'post' }),
+    'js-sdk CLOUD_API post': async () => jsStorage(await srv.jsUser({ mode: 'CLOUD_API' }), { method: 'post' }),
     'node-sdk': async () => nodeStorage(srv.admin()),
     'wx-server-sdk': async () => wxStorage(srv.wx()),
   };
@@ -65,7 +67,7 @@ describe('storage', () => {
         assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes, 'fetched bytes');
         assert.equal(res.headers.get('content-length'), String(bytes.length));
         assert.equal(u60.code, undefined);
-        if (name !== 'js-sdk GATEWAY') {
+        if (!name.startsWith('js-sdk GATEWAY')) {
           // the gateway's download-info request carries no max_age (js-sdk drops it)
           assert.match(u60.url, /&ttl=60$/);
         }
@@ -106,8 +108,9 @@ describe('storage', () => {
         if (name === 'js-sdk GATEWAY') {
           // the declared size is refused before any byte is sent
           expectStorageError(err, 'STORAGE_FILE_TOO_LARGE');
-        } else if (name === 'js-sdk CLOUD_API') {
-          // no size is declared: the PUT is refused with COS's XML error, which js-sdk reports
+        } else if (name.startsWith('js-sdk')) {
+          // no size is declared (CLOUD_API, or any form POST): the upload is refused with
+          // COS's XML error, which js-sdk reports
           assert.equal(err.cosCode, 'EntityTooLarge', err.message);
         } else {
           // node-sdk parses the XML: STORAGE_REQUEST_FAIL "[EntityTooLarge]: …"
@@ -169,6 +172,68 @@ describe('storage', () => {
       expectStorageError(await admin.error(() => admin.tempURLs(ids)), 'INVALID_PARAM');
       expectStorageError(await admin.error(() => admin.remove(ids)), 'INVALID_PARAM');
       assert.equal((await admin.tempURLs(ids.slice(0, 50))).length, 50);
+    });
+  });
+
+  describe('form uploads (POST multipart/form-data, as wx.uploadFile sends)', () => {
+    // the upload URL of storage.getUploadMetadata {method: 'post'} takes the file in the
+    // field "file"; other fields are ignored
+    let user;
+    before(async () => {
+      user = await srv.jsUser({ mode: 'CLOUD_API' });
+    });
+    const uploadURL = async (cloudPath) => {
+      const r = await srv.webRaw('storage.getUploadMetadata', { path: cloudPath, method: 'post' }, user.token);
+      assert.ok(!r.body.code, JSON.stringify(r.body));
+      return r.body.data;
+    };
+    const post = (url, fields) => {
+      const fd = new FormData();
+      for (const [k, v] of fields) fd.append(k, v);
+      return srv.fetch(url, { method: 'POST', body: fd });
+    };
+
+    it('stores the file part, answers JSON (or the success_action_status asked for)', async () => {
+      const cloudPath = `${unique('wx')}/photo.png`;
+      const meta = await uploadURL(cloudPath);
+      const png = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), payload('png')]);
+      let res = await post(meta.url, [['openid_hint', 'x'], ['file', new Blob([png]), 'tmp_123.png']]);
+      assert.equal(res.status, 200);
+      const body = await res.json();
+      assert.equal(body.fileID, fileID(cloudPath));
+      assert.equal(body.size, png.length);
+      assert.equal(body.contentType, 'image/png', 'the type of the path, not octet-stream');
+      assert.deepEqual(await admin.download(fileID(cloudPath)), png);
+
+      res = await post(meta.url, [['success_action_status', '204'], ['file', new Blob(['v2'], { type: 'text/plain' })]]);
+      assert.equal(res.status, 204);
+      res = await post(meta.url, [['success_action_status', '201'], ['file', new Blob(['v3'], { type: 'text/plain' })]]);
+      assert.equal(res.status, 201);
+      assert.equal((await res.json()).contentType, 'text/plain');
+      assert.equal((await admin.download(fileID(cloudPath))).toString(), 'v3');
+    });
+
+    it('refuses a form without exactly one file part, an oversize file or a forged URL; keeps the previous version', async () => {
+      const cloudPath = `${unique('wx')}/keep.txt`;
+      const meta = await uploadURL(cloudPath);
+      assert.equal((await post(meta.url, [['file', new Blob(['original'])]])).status, 200);
+      const cases = [
+        ['no file part', meta.url, [['key', cloudPath]], 400, 'InvalidArgument'],
+        ['two file parts', meta.url, [['file', new Blob(['a'])], ['file', new Blob(['b'])]], 400, 'InvalidArgument'],
+        ['oversize', meta.url, [['file', new Blob([Buffer.alloc((1 << 20) + 1, 0x61)])]], 413, 'EntityTooLarge'],
+        ['forged signature', meta.url.replace(/sign=[\w-]+/, 'sign=forged'), [['file', new Blob(['evil'])]], 403, 'SignatureDoesNotMatch'],
+        ['another path', meta.url.replace('/keep.txt', '/other.txt'), [['file', new Blob(['evil'])]], 403, 'SignatureDoesNotMatch'],
+      ];
+      for (const [what, url, fields, status, code] of cases) {
+        const res = await post(url, fields);
+        const text = await res.text();
+        assert.equal(res.status, status, `${what}: ${text}`);
+        assert.match(text, new RegExp(`<Code>${code}</Code>`), what);
+      }
+      const plain = await srv.fetch(meta.url, { method: 'POST', body: 'not a form', headers: { 'content-type': 'text/plain' } });
+      assert.equal(plain.status, 400);
+      assert.equal((await admin.download(fileID(cloudPath))).toString(), 'original');
+      assert.equal((await admin.tempURLs([fileID(cloudPath.replace('keep', 'other'))]))[0].code, 'STORAGE_FILE_NONEXIST');
     });
   });
 
@@ -304,5 +369,58 @@ describe('storage with the PRIVATE preset (creator-only)', () => {
     const [u] = await admin.tempURLs([{ fileID: id, maxAge: 30 * 86400 }]);
     assert.equal(u.maxAge, 86400);
     assert.match(u.url, /&ttl=86400$/);
+  });
+});
+
+describe('storage with custom security rules (replacing the ADMINONLY preset)', () => {
+  let srv;
+  let admin;
+  before(async () => {
+    srv = await startServer({ extraEnv: { MINICLOUD_STORAGE_PRESET: 'ADMINONLY' } });
+    admin = nodeStorage(srv.admin());
+  });
+  after(async () => {
+    if (srv) await srv.stop();
+  });
+  const fileID = (p) => `cloud://${srv.env}.${BUCKET}/${p}`;
+
+  it('a bad rule is refused with its line and column, by /admin and by the CLI', async () => {
+    const r = await srv.adminRaw('storage.modifyStorageRule', { rule: '{"read": true, "write": "resource.openid ==\\n  doc._openid"}' });
+    assert.equal(r.body.code, 'INVALID_PARAM', JSON.stringify(r.body));
+    assert.match(r.body.message, /rule "write": line 2, column 3: unknown name "doc"/);
+    await assert.rejects(srv.cli('storage', 'rules', 'set', '{"read": "auth.openid ==", "write": true}'), (e) => /rule "read": line 1, column 15/.test(e.stdout + e.stderr));
+    const d = await srv.adminRaw('storage.describeStorageRule');
+    assert.deepEqual(d.body.data, { isCustom: false, preset: 'ADMINONLY', rule: '' });
+  });
+
+  it('two users: read and write as the rules say; admins bypass them; {} brings the preset back', async () => {
+    const rule = { read: "resource.openid == auth.openid || resource.path >= 'pub/'", write: 'resource.openid == auth.openid' };
+    const set = await srv.adminRaw('storage.modifyStorageRule', { rule });
+    assert.equal(set.body.data.isCustom, true, JSON.stringify(set.body));
+
+    const userA = await srv.jsUser({ mode: 'GATEWAY' });
+    const A = jsStorage(userA);
+    const pub = await A.upload(`pub/${unique('a')}.txt`, Buffer.from('public by path'));
+    const own = await A.upload(`own/${unique('a')}.txt`, Buffer.from('A only'));
+    // B signs in last: js-sdk now signs with B's credentials (A goes by hand below)
+    const B = jsStorage(await srv.jsUser({ mode: 'CLOUD_API' }), { method: 'post' });
+    const rawA = rawStorage(srv, userA);
+
+    assert.equal((await B.download(pub)).toString(), 'public by path');
+    const [denied] = await B.tempURLs([own]);
+    assert.equal(denied.code, 'STORAGE_EXCEED_AUTHORITY');
+    expectStorageError(await B.error(() => B.upload(own.split('/').slice(3).join('/'), Buffer.from('B was here'))), 'STORAGE_EXCEED_AUTHORITY', 'B overwrites');
+    assert.deepEqual((await B.remove([own, pub])).map((r) => r.code), ['STORAGE_EXCEED_AUTHORITY', 'STORAGE_EXCEED_AUTHORITY']);
+    const bOwn = await B.upload(`own/${unique('b')}.txt`, Buffer.from('B only'));
+    assert.equal((await B.download(bOwn)).toString(), 'B only');
+    assert.equal((await rawA.tempURLs([bOwn]))[0].code, 'STORAGE_EXCEED_AUTHORITY');
+    assert.equal((await rawA.download(own)).toString(), 'A only');
+    assert.equal((await admin.download(own)).toString(), 'A only', 'admins bypass the rules');
+
+    // the CLI shows them, and removes them: the running server applies it within a second
+    assert.match(await srv.cli('storage', 'rules', 'get'), /"write": "resource.openid == auth.openid"/);
+    await srv.cli('storage', 'rules', 'set', '{}');
+    await waitFor(async () => (await rawA.tempURLs([own]))[0].code === 'STORAGE_EXCEED_AUTHORITY', { what: 'the ADMINONLY preset to apply again' });
+    assert.equal((await admin.download(own)).toString(), 'A only');
   });
 });

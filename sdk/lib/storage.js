@@ -1,6 +1,6 @@
 'use strict';
 // Cloud storage over the /web storage actions: uploadFile (upload URL from
-// storage.getUploadMetadata, then the bytes), getTempFileURL
+// storage.getUploadMetadata, then wx.uploadFile's multipart POST), getTempFileURL
 // (storage.batchGetDownloadUrl), deleteFile (storage.batchDeleteFile) and downloadFile
 // (a temporary URL fetched with wx.downloadFile).
 
@@ -27,21 +27,27 @@ function xmlField(xml, name) {
   return m ? m[1] : '';
 }
 
-function readFile(wx, filePath) {
-  return new Promise((resolve, reject) => {
-    let fs;
+// COS error codes of a refused upload → wx.cloud's errCode (as CloudBase's own codes map:
+// STORAGE_EXCEED_AUTHORITY, STORAGE_SIGN_PARAM_INVALID; the rest is a failed request)
+const UPLOAD_CODES = { AccessDenied: -503002, SignatureDoesNotMatch: -503004, STORAGE_EXCEED_AUTHORITY: -503002 };
+
+// uploadError turns a refused upload (COS's XML error document, or the JSON error a
+// proxy may answer with) into wx.cloud's error.
+function uploadError(res) {
+  let body = res.data;
+  let code = xmlField(body, 'Code');
+  let msg = xmlField(body, 'Message');
+  if (!code && typeof body === 'string' && body.charAt(0) === '{') {
     try {
-      fs = wx.getFileSystemManager();
+      body = JSON.parse(body);
+      code = body.code || body.error || '';
+      msg = body.message || body.error_description || '';
     } catch (e) {
-      fs = null;
+      /* not JSON either */
     }
-    if (!fs) return reject(new Error('wx.getFileSystemManager() is not available'));
-    fs.readFile({
-      filePath,
-      success: (res) => resolve(res.data),
-      fail: (err) => reject(new Error((err && err.errMsg) || 'readFile:fail ' + filePath)),
-    });
-  });
+  }
+  if (!code) code = 'HTTP ' + res.statusCode;
+  return cloudError('cloud.uploadFile:fail ' + code + (msg ? ': ' + msg : ''), UPLOAD_CODES[code] || -503001, { statusCode: res.statusCode, code });
 }
 
 // a task object for uploadFile/downloadFile in callback style (wx.cloud returns one)
@@ -99,34 +105,39 @@ function run(api, opts, body, task) {
 function storageAPI(t) {
   const wx = t.wx;
 
+  // uploadFile: an upload URL from storage.getUploadMetadata, then wx.uploadFile: a
+  // multipart/form-data POST of the file (part `file`) to that signed URL, as wx.cloud
+  // posts to COS. The task's abort and progress events are wx.uploadFile's own.
   function uploadFile(opts) {
     const task = makeTask();
     return run('cloud.uploadFile', opts, async () => {
       if (!opts || typeof opts.cloudPath !== 'string' || !opts.cloudPath) throw new TypeError('uploadFile() needs {cloudPath: string, filePath: string}');
       if (typeof opts.filePath !== 'string' || !opts.filePath) throw new TypeError('uploadFile() needs {cloudPath: string, filePath: string}');
-      const meta = (await t.action('storage.getUploadMetadata', { path: opts.cloudPath, method: 'put' })).data;
+      const meta = (await t.action('storage.getUploadMetadata', { path: opts.cloudPath, method: 'post' })).data;
       if (!meta.url || !meta.fileId) throw new Error('the server gave no upload URL');
-      const bytes = await readFile(wx, opts.filePath);
-      if (task._aborted) throw new Error('abort');
-      const size = bytes && bytes.byteLength !== undefined ? bytes.byteLength : 0;
-      // Minicloud's upload URL takes the bytes as a PUT body (signed in its query)
-      const header = Object.assign({}, opts.header || {}, { 'content-type': contentType(opts.filePath) });
-      const res = await t.http({
-        url: meta.url,
-        method: 'PUT',
-        header,
-        data: bytes,
-        dataType: 'text',
-        onTask: (inner) => {
-          task._inner = inner;
-        },
+      if (task._aborted) throw new Error('uploadFile:fail abort');
+      // COS's POST-object fields (the signature is in the URL's query); a Content-Type
+      // field before the file names the file's type, which wx.uploadFile's own part
+      // header may not (an unknown type is left to the server)
+      const formData = { key: opts.cloudPath };
+      const type = contentType(opts.filePath);
+      if (type !== 'application/octet-stream') formData['Content-Type'] = type;
+      const res = await new Promise((resolve, reject) => {
+        const req = {
+          url: meta.url,
+          filePath: opts.filePath,
+          name: 'file',
+          header: Object.assign({}, opts.header || {}),
+          formData,
+          success: resolve,
+          fail: (err) => reject(new Error((err && err.errMsg) || 'uploadFile:fail')),
+        };
+        if (t.timeout) req.timeout = t.timeout;
+        const inner = wx.uploadFile(req);
+        task._inner = inner;
+        if (inner && typeof inner.onProgressUpdate === 'function') inner.onProgressUpdate((p) => task._progress(p));
       });
-      if (res.statusCode < 200 || res.statusCode >= 300) {
-        const code = xmlField(res.data, 'Code') || 'HTTP ' + res.statusCode;
-        const msg = xmlField(res.data, 'Message');
-        throw cloudError('cloud.uploadFile:fail ' + code + (msg ? ': ' + msg : ''), code === 'EntityTooLarge' ? -403001 : -503001, { statusCode: res.statusCode });
-      }
-      task._progress({ progress: 100, totalBytesSent: size, totalBytesExpectedToSend: size });
+      if (res.statusCode < 200 || res.statusCode >= 300) throw uploadError(res);
       return { fileID: meta.fileId, statusCode: res.statusCode };
     }, task);
   }

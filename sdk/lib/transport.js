@@ -2,13 +2,16 @@
 // How the SDK talks to Minicloud: CloudBase's action endpoint POST /web (the dialect
 // @cloudbase/js-sdk speaks in CLOUD_API mode, which carries every database operation,
 // update operators and aggregation, functions and storage), plus sign-in under
-// /auth/v1. Only wx.request and wx.login are used; tokens live in wx storage.
+// /auth/v1, with wx.request and wx.login; tokens live in wx storage.
 //
 // Sign-in is transparent: the first call runs wx.login and exchanges the code
 // (POST /auth/v1/provider/token, then /auth/v1/signin/with/provider: js-sdk's
 // mini-program OpenID sign-in). Before the access token expires it is refreshed
 // (POST /auth/v1/token); a call the server refuses for its token is retried once with
 // a renewed one. Concurrent calls share one sign-in or refresh.
+//
+// wx APIs the SDK uses, all of it: wx.request, wx.uploadFile, wx.downloadFile,
+// wx.login, wx.getStorageSync/setStorageSync/removeStorageSync.
 
 const DATA_VERSION = '2020-01-10';
 const SDK_VERSION = 'minicloud-wx/0.1.0';
@@ -133,24 +136,17 @@ class Transport {
     });
   }
 
-  appID() {
-    if (this.appid) return this.appid;
-    try {
-      const info = typeof this.wx.getAccountInfoSync === 'function' && this.wx.getAccountInfoSync();
-      return (info && info.miniProgram && info.miniProgram.appId) || undefined;
-    } catch (e) {
-      return undefined;
-    }
-  }
-
   async login() {
     const code = await this.wxLogin();
-    const appid = this.appID();
-    const grant = await this.authPost('/provider/token', {
-      provider_id: appid,
-      provider_code: code,
-      provider_params: { provider_code_type: 'open_id', appid },
-    });
+    // the appid, when the app names it, lets the server refuse a code of another
+    // mini-program clearly; without it the server uses its configured appid (WeChat
+    // binds each code to its mini-program anyway)
+    const appid = this.appid;
+    const params = { provider_code_type: 'open_id' };
+    if (appid) params.appid = appid;
+    const body = { provider_code: code, provider_params: params };
+    if (appid) body.provider_id = appid;
+    const grant = await this.authPost('/provider/token', body);
     if (!grant.provider_token) throw signInError('sign-in failed: the server gave no provider token', 'INVALID_RESPONSE');
     const tokens = await this.authPost('/signin/with/provider', { provider_token: grant.provider_token });
     if (!tokens.access_token) throw signInError('sign-in failed: the server gave no access token', 'INVALID_RESPONSE');

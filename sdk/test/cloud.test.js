@@ -40,7 +40,7 @@ test('the first call signs in with wx.login; the provider flow is js-sdk\'s', as
   assert.deepEqual(server.auth, ['/provider/token', '/signin/with/provider']);
   const grant = wx.requests[0];
   assert.equal(grant.url, `${ENDPOINT}/auth/v1/provider/token?client_id=env-1`);
-  assert.deepEqual(grant.data, { provider_id: 'wxfake', provider_code: 'code-1', provider_params: { provider_code_type: 'open_id', appid: 'wxfake' } });
+  assert.deepEqual(grant.data, { provider_code: 'code-1', provider_params: { provider_code_type: 'open_id' } });
   const web = wx.requests[2];
   assert.equal(web.url, `${ENDPOINT}/web?env=env-1`);
   assert.equal(web.method, 'POST');
@@ -251,13 +251,17 @@ test('callFunction: request_data as JSON, result parsed, failures in wx.cloud\'s
   assert.match(noName.errMsg, /^cloud\.callFunction:fail /);
 });
 
-test('storage: upload (metadata then PUT of the file\'s bytes), temp URLs, delete, download', async () => {
-  let put;
+test('storage: upload (metadata, then wx.uploadFile\'s multipart POST to the signed URL), temp URLs, delete, download', async () => {
+  let post;
   const server = fakeServer({
     other: (req) => {
-      if (req.method === 'PUT') {
-        put = req;
-        return { statusCode: req.url.includes('deny') ? 403 : 200, data: req.url.includes('deny') ? '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>no</Message></Error>' : '' };
+      if (req.method === 'POST') {
+        post = req;
+        if (req.url.includes('deny')) return { statusCode: 403, data: '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>no</Message></Error>' };
+        if (req.url.includes('huge')) return { statusCode: 413, data: '<?xml version="1.0"?><Error><Code>EntityTooLarge</Code><Message>too big</Message></Error>' };
+        if (req.url.includes('json-error')) return { statusCode: 400, data: { code: 'INVALID_PARAM', message: 'bad form' } };
+        if (req.url.includes('bare-error')) return { statusCode: 502, data: 'Bad Gateway' };
+        return { statusCode: 200, data: { fileID: 'ignored' } };
       }
       return { statusCode: 200, data: 'bytes' };
     },
@@ -271,15 +275,40 @@ test('storage: upload (metadata then PUT of the file\'s bytes), temp URLs, delet
   });
   server.handlers['storage.batchDeleteFile'] = (p) => ({ delete_list: p.fileid_list.map((id) => ({ fileid: id, code: id.endsWith('theirs') ? 'STORAGE_EXCEED_AUTHORITY' : 'SUCCESS' })) });
 
-  const up = await cloud.uploadFile({ cloudPath: 'img/a.png', filePath: 'wxfile://tmp_a.png' });
+  const up = await cloud.uploadFile({ cloudPath: 'img/a.png', filePath: 'wxfile://tmp_a.png', header: { 'x-app': '1' } });
   assert.deepEqual(up, { fileID: 'cloud://env-1.b/img/a.png', statusCode: 200, errMsg: 'cloud.uploadFile:ok' });
-  assert.equal(put.url, 'http://files/img/a.png?sign=x');
-  assert.equal(put.header['content-type'], 'image/png');
-  assert.equal(Buffer.from(put.data).toString(), 'PNG!');
+  const meta = server.actions.filter((a) => a.action === 'storage.getUploadMetadata').pop();
+  assert.deepEqual(meta.params, { dataVersion: '2020-01-10', env: 'env-1', path: 'img/a.png', method: 'post' });
+  assert.equal(post.url, 'http://files/img/a.png?sign=x');
+  assert.equal(post.form.name, 'file', 'the file goes in the part named file');
+  assert.equal(post.form.filename, 'tmp_a.png');
+  assert.equal(post.form.bytes.toString(), 'PNG!');
+  assert.deepEqual(post.form.formData, { key: 'img/a.png', 'Content-Type': 'image/png' });
+  assert.equal(post.header['x-app'], '1', 'the caller\'s header is passed on');
+  const sent = wx.requests.filter((r) => r.method === 'UPLOAD');
+  assert.equal(sent.length, 1, 'the bytes go through wx.uploadFile');
+  assert.ok(!wx.requests.some((r) => r.method === 'PUT'), 'no PUT through wx.request');
+
   const denied = await cloud.uploadFile({ cloudPath: 'deny/a.png', filePath: 'wxfile://tmp_a.png' }).catch((e) => e);
+  assert.ok(denied instanceof Error);
   assert.equal(denied.errMsg, 'cloud.uploadFile:fail AccessDenied: no');
+  assert.equal(denied.statusCode, 403);
+  assert.equal(denied.errCode, -503002);
+  const huge = await cloud.uploadFile({ cloudPath: 'huge/a.png', filePath: 'wxfile://tmp_a.png' }).catch((e) => e);
+  assert.equal(huge.errMsg, 'cloud.uploadFile:fail EntityTooLarge: too big');
+  assert.equal(huge.errCode, -503001);
+  const jsonErr = await cloud.uploadFile({ cloudPath: 'json-error/a.png', filePath: 'wxfile://tmp_a.png' }).catch((e) => e);
+  assert.equal(jsonErr.errMsg, 'cloud.uploadFile:fail INVALID_PARAM: bad form');
+  const bare = await cloud.uploadFile({ cloudPath: 'bare-error/a.png', filePath: 'wxfile://tmp_a.png' }).catch((e) => e);
+  assert.equal(bare.errMsg, 'cloud.uploadFile:fail HTTP 502');
   const noFile = await cloud.uploadFile({ cloudPath: 'x', filePath: 'wxfile://tmp_none' }).catch((e) => e);
-  assert.match(noFile.errMsg, /^cloud\.uploadFile:fail readFile:fail no such file/);
+  assert.match(noFile.errMsg, /^cloud\.uploadFile:fail uploadFile:fail createUploadTask:fail file not found/);
+  wx.offline = true;
+  const offline = await cloud.uploadFile({ cloudPath: 'x', filePath: 'wxfile://tmp_a.png' }).catch((e) => e);
+  wx.offline = false;
+  assert.match(offline.errMsg, /^cloud\.uploadFile:fail request:fail offline/);
+  const badArgs = await cloud.uploadFile({ cloudPath: 'x' }).catch((e) => e);
+  assert.match(badArgs.errMsg, /^cloud\.uploadFile:fail uploadFile\(\) needs/);
 
   const urls = await cloud.getTempFileURL({ fileList: ['cloud://env-1.b/a', { fileID: 'cloud://env-1.b/b', maxAge: 60 }, 'cloud://env-1.b/gone'] });
   assert.deepEqual(urls, {
@@ -300,9 +329,50 @@ test('storage: upload (metadata then PUT of the file\'s bytes), temp URLs, delet
   assert.equal(gone.errCode, -503003);
   assert.match(gone.errMsg, /^cloud\.downloadFile:fail /);
 
-  const task = cloud.uploadFile({ cloudPath: 'img/b.png', filePath: 'wxfile://tmp_a.png', success() {} });
-  assert.equal(typeof task.abort, 'function');
-  assert.equal(typeof task.onProgressUpdate, 'function');
+});
+
+test('uploadFile: the task relays wx.uploadFile\'s progress; abort fails the call', async () => {
+  const server = fakeServer({ other: (req) => ({ statusCode: req.method === 'POST' ? 200 : 404, data: '' }) });
+  const wx = fakeWx(server, { files: { 'wxfile://tmp_b.png': Buffer.alloc(1000, 1) } });
+  const cloud = install({ wx, endpoint: ENDPOINT, env: 'env-1' });
+  server.handlers['storage.getUploadMetadata'] = (p) => ({ url: `http://files/${p.path}?sign=x`, fileId: `cloud://env-1.b/${p.path}` });
+
+  const progress = [];
+  const res = await new Promise((resolve, reject) => {
+    const task = cloud.uploadFile({ cloudPath: 'img/b.png', filePath: 'wxfile://tmp_b.png', success: resolve, fail: reject });
+    assert.equal(typeof task.abort, 'function');
+    task.onProgressUpdate((p) => progress.push(p));
+  });
+  assert.equal(res.errMsg, 'cloud.uploadFile:ok');
+  assert.deepEqual(progress, [
+    { progress: 50, totalBytesSent: 500, totalBytesExpectedToSend: 1000 },
+    { progress: 100, totalBytesSent: 1000, totalBytesExpectedToSend: 1000 },
+  ]);
+
+  // abort while the file is on its way
+  const uploads = () => wx.requests.filter((r) => r.method === 'UPLOAD').length;
+  const n = uploads();
+  const aborted = await new Promise((resolve) => {
+    const task = cloud.uploadFile({ cloudPath: 'img/c.png', filePath: 'wxfile://tmp_b.png', success: () => resolve(null), fail: resolve });
+    task.onProgressUpdate(() => task.abort());
+  });
+  assert.equal(aborted.errMsg, 'cloud.uploadFile:fail uploadFile:fail abort');
+  assert.equal(uploads(), n + 1);
+  // abort before the upload URL arrived: wx.uploadFile is never called
+  const early = await new Promise((resolve) => {
+    const task = cloud.uploadFile({ cloudPath: 'img/d.png', filePath: 'wxfile://tmp_b.png', success: () => resolve(null), fail: resolve });
+    task.abort();
+  });
+  assert.equal(early.errMsg, 'cloud.uploadFile:fail uploadFile:fail abort');
+  assert.equal(uploads(), n + 1);
+});
+
+test('install({appid}) sends the appid with the wx.login code', async () => {
+  const server = fakeServer();
+  const wx = fakeWx(server);
+  const cloud = install({ wx, endpoint: ENDPOINT, env: 'env-1', appid: 'wxapp1' });
+  await cloud.minicloud.signIn();
+  assert.deepEqual(wx.requests[0].data, { provider_id: 'wxapp1', provider_code: 'code-1', provider_params: { provider_code_type: 'open_id', appid: 'wxapp1' } });
 });
 
 test('network failures, unsupported APIs, watch, signOut', async () => {
@@ -333,5 +403,9 @@ test('the SDK uses no Node built-ins and no dependencies', () => {
     const src = fs.readFileSync(path.join(root, f), 'utf8').replace(/^\s*\/\/.*$/gm, ''); // code, not comments
     for (const m of src.matchAll(/require\(['"]([^'"]+)['"]\)/g)) assert.match(m[1], /^\.\.?\//, `${f} requires ${m[1]}`);
     assert.doesNotMatch(src, /\b(process|Buffer|global)\./, `${f} uses a Node global`);
+    // only the wx APIs a mini-program SDK may rely on
+    for (const m of src.matchAll(/\bwx\.(\w+)/g)) {
+      assert.ok(['request', 'uploadFile', 'downloadFile', 'login', 'connectSocket', 'getStorageSync', 'setStorageSync', 'removeStorageSync', 'cloud'].includes(m[1]), `${f} uses wx.${m[1]}`);
+    }
   }
 });

@@ -1,7 +1,8 @@
 'use strict';
 // A scripted `wx` for the SDK's unit tests: wx.request is answered in memory by a fake
 // Minicloud (sign-in, refresh and /web actions), wx.login hands out numbered codes,
-// storage is a Map, files are a Map of paths to bytes.
+// storage is a Map, files are a Map of paths to bytes (what wx.uploadFile sends).
+// There is no getFileSystemManager: the SDK must not need one.
 
 function fakeServer(opts = {}) {
   const srv = {
@@ -86,16 +87,38 @@ function fakeWx(server, opts = {}) {
     getStorageSync: (k) => (store.has(k) ? JSON.parse(store.get(k)) : ''),
     setStorageSync: (k, v) => store.set(k, JSON.stringify(v)),
     removeStorageSync: (k) => store.delete(k),
-    getAccountInfoSync: () => ({ miniProgram: { appId: 'wxfake' } }),
-    getFileSystemManager: () => ({
-      readFile(o) {
+    // wx.uploadFile: the fake server sees {method: 'POST', url, header, form: {formData,
+    // name, filename, bytes}}; progress is reported in two steps, abort fails the call
+    uploadFile(o) {
+      wx.requests.push({ ...o, method: 'UPLOAD' });
+      const progress = [];
+      let aborted = false;
+      const task = {
+        abort() {
+          aborted = true;
+        },
+        onProgressUpdate: (cb) => progress.push(cb),
+        offProgressUpdate: (cb) => progress.splice(progress.indexOf(cb) >>> 0, 1),
+      };
+      setImmediate(() => {
+        if (aborted) return o.fail({ errMsg: 'uploadFile:fail abort' });
+        if (wx.offline) return o.fail({ errMsg: 'uploadFile:fail offline' });
+        if (!files.has(o.filePath)) return o.fail({ errMsg: `uploadFile:fail createUploadTask:fail file not found ${o.filePath}` });
+        const bytes = Buffer.from(files.get(o.filePath));
+        const total = bytes.length;
+        const half = Math.floor(total / 2);
+        progress.forEach((cb) => cb({ progress: Math.floor((half * 100) / total), totalBytesSent: half, totalBytesExpectedToSend: total }));
         setImmediate(() => {
-          if (!files.has(o.filePath)) return o.fail({ errMsg: `readFile:fail no such file or directory ${o.filePath}` });
-          const b = Buffer.from(files.get(o.filePath));
-          o.success({ data: b.buffer.slice(b.byteOffset, b.byteOffset + b.length) });
+          if (aborted) return o.fail({ errMsg: 'uploadFile:fail abort' });
+          progress.forEach((cb) => cb({ progress: 100, totalBytesSent: total, totalBytesExpectedToSend: total }));
+          const form = { formData: { ...(o.formData || {}) }, name: o.name, filename: o.filePath.split('/').pop(), bytes };
+          const r = server.handle({ url: o.url, method: 'POST', header: { ...(o.header || {}) }, form });
+          // wx.uploadFile hands the body over as text, whatever its type
+          o.success({ statusCode: r.statusCode, data: typeof r.data === 'string' ? r.data : JSON.stringify(r.data), errMsg: 'uploadFile:ok' });
         });
-      },
-    }),
+      });
+      return task;
+    },
     downloadFile(o) {
       wx.requests.push({ ...o, method: 'DOWNLOAD' });
       setImmediate(() => {

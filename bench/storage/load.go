@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"slices"
-	"sync"
 	"time"
+
+	"github.com/minicloud/minicloud/bench/internal/load"
+	"github.com/minicloud/minicloud/bench/internal/proc"
 )
 
-// The load generator: conc goroutines, each running one operation at a time over
-// kept-alive connections, for a fixed duration. An operation may take several HTTP
+// Storage operations on bench/internal/load's generator. An operation may take several HTTP
 // requests (a Minicloud upload asks for the upload URL, then PUTs the bytes); it counts
 // as served only when all of them answered 2xx and every body was read to the end.
 
@@ -20,135 +19,36 @@ import (
 // payload bytes it moved.
 type opFunc func(ctx context.Context, w, n int) (requests int, bytes int64, err error)
 
-type runStats struct {
-	Ops      int
-	Requests int
-	Bytes    int64
-	Errors   int
-	Elapsed  time.Duration
-	P50, P99 time.Duration // latency of a whole operation
-	CPU      time.Duration // server CPU time during the run
-	Samples  []string
-	lat      []time.Duration // sorted latencies of the completed operations
-}
-
-// add merges another slice of the same run into s.
-func (s *runStats) add(o runStats) {
-	s.Ops += o.Ops
-	s.Requests += o.Requests
-	s.Bytes += o.Bytes
-	s.Errors += o.Errors
-	s.Elapsed += o.Elapsed
-	s.CPU += o.CPU
-	for _, e := range o.Samples {
-		if len(s.Samples) < 5 && !slices.Contains(s.Samples, e) {
-			s.Samples = append(s.Samples, e)
+// load adapts an operation to the shared load generator, counting its requests and,
+// when it succeeds, its bytes.
+func (f opFunc) load() load.Op {
+	return func(ctx context.Context, w *load.Worker) error {
+		reqs, n, err := f(ctx, w.ID, w.Seq)
+		w.Requests += reqs
+		if err == nil {
+			w.Bytes += n
 		}
+		return err
 	}
-	s.lat = append(s.lat, o.lat...)
-	slices.Sort(s.lat)
-	s.P50, s.P99 = percentile(s.lat, 0.5), percentile(s.lat, 0.99)
 }
 
-func (s runStats) OpsPerSec() float64 { return per(float64(s.Ops), s.Elapsed) }
-func (s runStats) ReqPerSec() float64 { return per(float64(s.Requests), s.Elapsed) }
-func (s runStats) MBPerSec() float64  { return per(float64(s.Bytes)/(1<<20), s.Elapsed) }
-func (s runStats) CPUPerOp() time.Duration {
-	if s.Ops == 0 {
-		return 0
-	}
-	return s.CPU / time.Duration(s.Ops)
-}
-
-func per(v float64, d time.Duration) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return v / d.Seconds()
-}
-
+// newClient is load's client with room for large bodies: long timeout, 64 KiB buffers.
 func newClient(conc int) *http.Client {
-	return &http.Client{
-		Timeout: 10 * time.Minute,
-		Transport: &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        4 * conc,
-			MaxIdleConnsPerHost: 4 * conc,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-			WriteBufferSize:     64 << 10,
-			ReadBufferSize:      64 << 10,
-		},
-	}
+	c := load.NewClient(2 * conc)
+	c.Timeout = 10 * time.Minute
+	tr := c.Transport.(*http.Transport)
+	tr.WriteBufferSize, tr.ReadBufferSize = 64<<10, 64<<10
+	return c
 }
 
-// runLoad runs op on conc workers for d and measures the server with pid.
-func runLoad(ctx context.Context, conc int, d time.Duration, pid int, op opFunc) runStats {
-	var (
-		mu    sync.Mutex
-		lat   []time.Duration
-		stats runStats
-		wg    sync.WaitGroup
-	)
-	cpu0, cpuOK := cpuTime(pid)
-	start := time.Now()
-	stopAt := start.Add(d)
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			var local runStats
-			var l []time.Duration
-			for n := 0; ctx.Err() == nil && time.Now().Before(stopAt); n++ {
-				t0 := time.Now()
-				reqs, bytes, err := op(ctx, w, n)
-				local.Requests += reqs
-				if err != nil {
-					if ctx.Err() != nil {
-						break
-					}
-					local.Errors++
-					if len(local.Samples) < 3 {
-						local.Samples = append(local.Samples, err.Error())
-					}
-					continue
-				}
-				local.Ops++
-				local.Bytes += bytes
-				l = append(l, time.Since(t0))
-			}
-			mu.Lock()
-			stats.Ops += local.Ops
-			stats.Requests += local.Requests
-			stats.Bytes += local.Bytes
-			stats.Errors += local.Errors
-			for _, s := range local.Samples {
-				if len(stats.Samples) < 5 && !slices.Contains(stats.Samples, s) {
-					stats.Samples = append(stats.Samples, s)
-				}
-			}
-			lat = append(lat, l...)
-			mu.Unlock()
-		}(w)
+// runLoad runs op on conc workers for d and measures the CPU time of the server pid.
+func runLoad(ctx context.Context, conc int, d time.Duration, pid int, op opFunc) load.Stats {
+	cpu0, ok0 := proc.CPUTime(pid)
+	st := load.Run(ctx, load.Config{Conc: conc, Duration: d}, op.load())
+	if cpu1, ok1 := proc.CPUTime(pid); ok0 && ok1 {
+		st.CPU = cpu1 - cpu0
 	}
-	wg.Wait()
-	stats.Elapsed = time.Since(start)
-	if cpu1, ok := cpuTime(pid); ok && cpuOK {
-		stats.CPU = cpu1 - cpu0
-	}
-	slices.Sort(lat)
-	stats.lat = lat
-	stats.P50, stats.P99 = percentile(lat, 0.5), percentile(lat, 0.99)
-	return stats
-}
-
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(float64(len(sorted)-1) * p)
-	return sorted[i]
+	return st
 }
 
 // do sends a request, reads the whole answer and fails on a non-2xx status.

@@ -46,6 +46,10 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/minicloud/minicloud/bench/internal/load"
+	"github.com/minicloud/minicloud/bench/internal/proc"
+	"github.com/minicloud/minicloud/bench/internal/report"
 )
 
 type options struct {
@@ -119,11 +123,11 @@ func main() {
 	defer stop()
 	go func() {
 		<-ctx.Done()
-		stopServers()
+		proc.StopAll()
 	}()
-	defer stopServers()
+	defer proc.StopAll()
 
-	root, err := repoRoot()
+	root, err := proc.RepoRoot()
 	if err != nil {
 		fatalf("%v", err)
 	}
@@ -144,11 +148,11 @@ func main() {
 
 	fmt.Printf("# Storage benchmark: Minicloud vs PocketBase file fields\n\n")
 	fmt.Printf("commit %s, %s, %d CPUs, -c %d, -d %s in %d slices, %d rounds, %d-byte small files, %d-file download pool\n\n",
-		gitDescribe(root), goVersion(), numCPU(), o.conc, o.dur, o.slices, o.rounds, o.size, o.pool)
+		proc.GitDescribe(root), goVersion(), numCPU(), o.conc, o.dur, o.slices, o.rounds, o.size, o.pool)
 	for i, name := range o.configs {
 		cfg := allConfigs[slices.IndexFunc(allConfigs, func(x config) bool { return x.name == name })]
 		if err := runConfig(ctx, o, cfg, i == 0); err != nil {
-			stopServers()
+			proc.StopAll()
 			fatalf("%s: %v", cfg.name, err)
 		}
 	}
@@ -176,11 +180,11 @@ func runConfig(ctx context.Context, o options, cfg config, withLarge bool) error
 	if b.mc, err = startMinicloud(ctx, b, runDir, cfg); err != nil {
 		return err
 	}
-	defer b.mc.srv.stop()
+	defer b.mc.srv.Stop()
 	if b.pb, err = startPocketBase(ctx, b, runDir, cfg); err != nil {
 		return err
 	}
-	defer b.pb.srv.stop()
+	defer b.pb.srv.Stop()
 
 	fmt.Printf("## %s\n\n%s\n\n", cfg.name, cfg.title)
 	fmt.Println("| scenario | system | ops/s | HTTP req/s | MB/s | p50 | p99 | server CPU/op | errors | ops/s per round |")
@@ -196,10 +200,10 @@ func runConfig(ctx context.Context, o options, cfg config, withLarge bool) error
 		switch sc {
 		case "upload":
 			label = fmt.Sprintf("upload %s", human(int64(o.size)))
-			pair = [2]sys{{"Minicloud", b.mc.srv.pid(), b.mc.upload}, {"PocketBase", b.pb.srv.pid(), b.pb.upload}}
+			pair = [2]sys{{"Minicloud", b.mc.srv.PID(), b.mc.upload}, {"PocketBase", b.pb.srv.PID(), b.pb.upload}}
 		case "upload-form":
 			label = fmt.Sprintf("upload %s, form POST", human(int64(o.size)))
-			pair = [2]sys{{"Minicloud", b.mc.srv.pid(), b.mc.uploadForm}, {"PocketBase", b.pb.srv.pid(), b.pb.upload}}
+			pair = [2]sys{{"Minicloud", b.mc.srv.PID(), b.mc.uploadForm}, {"PocketBase", b.pb.srv.PID(), b.pb.upload}}
 		case "download":
 			label = fmt.Sprintf("download %s", human(int64(o.size)))
 			if err := b.mc.seed(ctx); err != nil {
@@ -208,11 +212,11 @@ func runConfig(ctx context.Context, o options, cfg config, withLarge bool) error
 			if err := b.pb.seed(ctx); err != nil {
 				return fmt.Errorf("seed pocketbase: %w", err)
 			}
-			pair = [2]sys{{"Minicloud", b.mc.srv.pid(), b.mc.download}, {"PocketBase", b.pb.srv.pid(), b.pb.download}}
+			pair = [2]sys{{"Minicloud", b.mc.srv.PID(), b.mc.download}, {"PocketBase", b.pb.srv.PID(), b.pb.download}}
 		default:
 			continue
 		}
-		runs := [2][]runStats{}
+		runs := [2][]load.Stats{}
 		for r := 0; r < o.rounds; r++ {
 			order := []int{0, 1}
 			if r%2 == 1 {
@@ -221,10 +225,10 @@ func runConfig(ctx context.Context, o options, cfg config, withLarge bool) error
 			for _, i := range order {
 				runLoad(ctx, o.conc, o.warmup, pair[i].pid, pair[i].op)
 			}
-			var round [2]runStats
+			var round [2]load.Stats
 			for k := 0; k < o.slices; k++ {
 				for _, i := range order {
-					round[i].add(runLoad(ctx, o.conc, o.dur/time.Duration(o.slices), pair[i].pid, pair[i].op))
+					round[i].Add(runLoad(ctx, o.conc, o.dur/time.Duration(o.slices), pair[i].pid, pair[i].op))
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
@@ -235,29 +239,29 @@ func runConfig(ctx context.Context, o options, cfg config, withLarge bool) error
 				if st.Errors > 0 {
 					fmt.Fprintf(os.Stderr, "%s %s: %d errors, e.g. %q\n", label, pair[i].name, st.Errors, st.Samples)
 				}
-				if st.Ops == 0 {
+				if st.OK == 0 {
 					return fmt.Errorf("%s %s: no operation succeeded: %q", label, pair[i].name, st.Samples)
 				}
 				runs[i] = append(runs[i], st)
 			}
 		}
-		med := func(i int, f func(runStats) float64) float64 { return median(runs[i], f) }
+		med := func(i int, f func(load.Stats) float64) float64 { return load.Median(runs[i], f) }
 		for i, s := range pair {
 			var rounds []string
 			for _, st := range runs[i] {
-				rounds = append(rounds, fmtInt(st.OpsPerSec()))
+				rounds = append(rounds, report.Int(st.OPS()))
 			}
 			errs := 0
 			for _, st := range runs[i] {
 				errs += st.Errors
 			}
 			fmt.Printf("| %s | %s | %s | %s | %.1f | %s | %s | %s | %d | %s |\n", label, s.name,
-				fmtInt(med(i, runStats.OpsPerSec)), fmtInt(med(i, runStats.ReqPerSec)), med(i, runStats.MBPerSec),
-				fmtDur(time.Duration(med(i, p50))), fmtDur(time.Duration(med(i, p99))), fmtMicros(time.Duration(med(i, cpuPerOp))), errs, strings.Join(rounds, " / "))
+				report.Int(med(i, load.OPS)), report.Int(med(i, reqPerSec)), med(i, mbPerSec),
+				report.Dur(time.Duration(med(i, load.P50))), report.Dur(time.Duration(med(i, load.P99))), report.Micros(time.Duration(med(i, load.CPU))), errs, strings.Join(rounds, " / "))
 		}
-		ratio := func(f func(runStats) float64) string { return fmt.Sprintf("%.2f×", med(0, f)/med(1, f)) }
+		ratio := func(f func(load.Stats) float64) string { return fmt.Sprintf("%.2f×", med(0, f)/med(1, f)) }
 		fmt.Printf("| %s | **Minicloud/PocketBase** | **%s** | %s | **%s** | %s | %s | %s | | |\n", label,
-			ratio(runStats.OpsPerSec), ratio(runStats.ReqPerSec), ratio(runStats.MBPerSec), ratio(p50), ratio(p99), ratio(cpuPerOp))
+			ratio(load.OPS), ratio(reqPerSec), ratio(mbPerSec), ratio(load.P50), ratio(load.P99), ratio(load.CPU))
 	}
 	fmt.Println()
 	if withLarge && slices.Contains(o.scenarios, "large") {
@@ -268,15 +272,14 @@ func runConfig(ctx context.Context, o options, cfg config, withLarge bool) error
 	return nil
 }
 
-func p50(r runStats) float64      { return float64(r.P50) }
-func p99(r runStats) float64      { return float64(r.P99) }
-func cpuPerOp(r runStats) float64 { return float64(r.CPUPerOp()) }
+func reqPerSec(s load.Stats) float64 { return s.ReqPerSec() }
+func mbPerSec(s load.Stats) float64  { return s.MBPerSec() }
 
 // ---- Minicloud ----
 
 type mcSystem struct {
 	b      *bench
-	srv    *server
+	srv    *proc.Server
 	tokens []string
 	urls   []string
 	body   []byte
@@ -288,11 +291,11 @@ func startMinicloud(ctx context.Context, b *bench, runDir string, cfg config) (*
 	if err := runCmd(b.o.mcBin, env, "superuser", "upsert", suEmail, suPassword, "--dir", dir); err != nil {
 		return nil, err
 	}
-	srv, err := startServer(ctx, "minicloud", b.o.mcBin, dir, filepath.Join(runDir, "minicloud.log"), env...)
+	srv, err := proc.Start(ctx, proc.MinicloudSpec("minicloud", b.o.mcBin, dir, filepath.Join(runDir, "minicloud.log"), env...))
 	if err != nil {
 		return nil, err
 	}
-	if err := setLogs(b.client, srv.base, cfg.logs); err != nil {
+	if err := setLogs(b.client, srv.Base, cfg.logs); err != nil {
 		return nil, err
 	}
 	m := &mcSystem{b: b, srv: srv, body: payload(b.o.size)}
@@ -300,7 +303,7 @@ func startMinicloud(ctx context.Context, b *bench, runDir string, cfg config) (*
 		var tk struct {
 			AccessToken string `json:"access_token"`
 		}
-		req, _ := http.NewRequest(http.MethodPost, srv.base+"/auth/v1/signin/anonymously?client_id="+envID, strings.NewReader("{}"))
+		req, _ := http.NewRequest(http.MethodPost, srv.Base+"/auth/v1/signin/anonymously?client_id="+envID, strings.NewReader("{}"))
 		req.Header.Set("Content-Type", "application/json")
 		if err := do(b.client, req, func(body []byte) error { return json.Unmarshal(body, &tk) }); err != nil {
 			return nil, fmt.Errorf("sign in: %w", err)
@@ -317,7 +320,7 @@ func (m *mcSystem) uploadInfo(ctx context.Context, token, cloudPath string, size
 		// a form upload declares nothing (js-sdk's method 'post' neither)
 		info = fmt.Sprintf(`[{"objectId":%q}]`, cloudPath)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.srv.base+"/v1/storages/get-objects-upload-info", strings.NewReader(info))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.srv.Base+"/v1/storages/get-objects-upload-info", strings.NewReader(info))
 	if err != nil {
 		return "", "", "", err
 	}
@@ -416,7 +419,7 @@ func (m *mcSystem) tempURLs(ctx context.Context, ids []string) ([]string, error)
 		in = append(in, map[string]string{"cloudObjectId": id})
 	}
 	body, _ := json.Marshal(in)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.srv.base+"/v1/storages/get-objects-download-info", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.srv.Base+"/v1/storages/get-objects-download-info", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +460,7 @@ func (m *mcSystem) download(ctx context.Context, w, n int) (int, int64, error) {
 
 type pbSystem struct {
 	b        *bench
-	srv      *server
+	srv      *proc.Server
 	token    string
 	urls     []string
 	body     []byte // a multipart body holding one small file
@@ -469,20 +472,20 @@ func startPocketBase(ctx context.Context, b *bench, runDir string, cfg config) (
 	if err := runCmd(b.o.pbBin, nil, "superuser", "upsert", suEmail, suPassword, "--dir", dir); err != nil {
 		return nil, err
 	}
-	srv, err := startServer(ctx, "pocketbase", b.o.pbBin, dir, filepath.Join(runDir, "pocketbase.log"))
+	srv, err := proc.Start(ctx, proc.MinicloudSpec("pocketbase", b.o.pbBin, dir, filepath.Join(runDir, "pocketbase.log")))
 	if err != nil {
 		return nil, err
 	}
-	if err := setLogs(b.client, srv.base, cfg.logs); err != nil {
+	if err := setLogs(b.client, srv.Base, cfg.logs); err != nil {
 		return nil, err
 	}
-	token, err := superuserToken(b.client, srv.base)
+	token, err := superuserToken(b.client, srv.Base)
 	if err != nil {
 		return nil, err
 	}
 	// a public collection with one file field, large enough for the large file
 	coll := fmt.Sprintf(`{"name":"files","type":"base","listRule":"","viewRule":"","createRule":"","fields":[{"name":"file","type":"file","maxSelect":1,"maxSize":%d}]}`, b.o.large+1)
-	req, _ := http.NewRequest(http.MethodPost, srv.base+"/api/collections", strings.NewReader(coll))
+	req, _ := http.NewRequest(http.MethodPost, srv.Base+"/api/collections", strings.NewReader(coll))
 	req.Header.Set("Authorization", token)
 	req.Header.Set("Content-Type", "application/json")
 	if err := do(b.client, req, func([]byte) error { return nil }); err != nil {
@@ -511,7 +514,7 @@ type pbRecord struct {
 }
 
 func (p *pbSystem) create(ctx context.Context, body io.Reader, size int64, contentType string) (pbRecord, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.srv.base+"/api/collections/files/records", body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.srv.Base+"/api/collections/files/records", body)
 	if err != nil {
 		return pbRecord{}, err
 	}
@@ -534,7 +537,7 @@ func (p *pbSystem) upload(ctx context.Context, w, n int) (int, int64, error) {
 }
 
 func (p *pbSystem) fileURL(rec pbRecord) string {
-	return p.srv.base + "/api/files/files/" + rec.ID + "/" + rec.File
+	return p.srv.Base + "/api/files/files/" + rec.ID + "/" + rec.File
 }
 
 func (p *pbSystem) seed(ctx context.Context) error {
@@ -576,12 +579,12 @@ type transfer struct {
 
 // measure runs fn while sampling the server's RSS.
 func measure(pid int, size int64, fn func() error) (transfer, error) {
-	idle := rss(pid)
-	s := sampleRSS(pid, 5*time.Millisecond)
+	idle := proc.RSS(pid)
+	s := proc.SampleRSS(pid, 5*time.Millisecond)
 	t0 := time.Now()
 	err := fn()
 	d := time.Since(t0)
-	peak := s.peak()
+	peak := s.Peak()
 	return transfer{mbps: float64(size) / (1 << 20) / d.Seconds(), idleRSS: idle, peakRSS: peak, duration: d}, err
 }
 
@@ -650,7 +653,7 @@ func (b *bench) large(ctx context.Context, runDir string) error {
 
 	// Minicloud: the SDK flow with a streamed body
 	var id string
-	mcRes.up, err = measure(b.mc.srv.pid(), size, func() error {
+	mcRes.up, err = measure(b.mc.srv.PID(), size, func() error {
 		var err error
 		id, err = b.mc.uploadStream(ctx, b.mc.tokens[0], "large/file.bin", size, func() io.Reader { return io.LimitReader(&pattern{}, size) })
 		return err
@@ -663,7 +666,7 @@ func (b *bench) large(ctx context.Context, runDir string) error {
 		return err
 	}
 	for i := 0; i < 3; i++ {
-		t, err := measure(b.mc.srv.pid(), size, func() error { return getAll(client, urls[0], size) })
+		t, err := measure(b.mc.srv.PID(), size, func() error { return getAll(client, urls[0], size) })
 		if err != nil {
 			return fmt.Errorf("minicloud large download: %w", err)
 		}
@@ -672,7 +675,7 @@ func (b *bench) large(ctx context.Context, runDir string) error {
 
 	// PocketBase: a multipart record create with a streamed body
 	var rec pbRecord
-	pbRes.up, err = measure(b.pb.srv.pid(), size, func() error {
+	pbRes.up, err = measure(b.pb.srv.PID(), size, func() error {
 		pr, pw := io.Pipe()
 		mw := multipart.NewWriter(pw)
 		go func() {
@@ -693,7 +696,7 @@ func (b *bench) large(ctx context.Context, runDir string) error {
 		return fmt.Errorf("pocketbase large upload: %w", err)
 	}
 	for i := 0; i < 3; i++ {
-		t, err := measure(b.pb.srv.pid(), size, func() error { return getAll(client, b.pb.fileURL(rec), size) })
+		t, err := measure(b.pb.srv.PID(), size, func() error { return getAll(client, b.pb.fileURL(rec), size) })
 		if err != nil {
 			return fmt.Errorf("pocketbase large download: %w", err)
 		}
@@ -773,24 +776,6 @@ func build(root, out, pkg string) {
 	}
 }
 
-func repoRoot() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		return "", fmt.Errorf("find the repository root (run from inside it): %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-func gitDescribe(root string) string {
-	cmd := exec.Command("git", "describe", "--always", "--dirty")
-	cmd.Dir = root
-	out, err := cmd.Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func goVersion() string {
 	out, err := exec.Command("go", "env", "GOVERSION").Output()
 	if err != nil {
@@ -817,51 +802,6 @@ func splitList(s string) []string {
 	return out
 }
 
-func median(runs []runStats, f func(runStats) float64) float64 {
-	if len(runs) == 0 {
-		return 0
-	}
-	v := make([]float64, len(runs))
-	for i, r := range runs {
-		v[i] = f(r)
-	}
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
-}
-
-func fmtInt(f float64) string {
-	s := fmt.Sprintf("%.0f", f)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-func fmtDur(d time.Duration) string {
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case ms >= 100:
-		return fmt.Sprintf("%.0fms", ms)
-	case ms >= 10:
-		return fmt.Sprintf("%.1fms", ms)
-	}
-	return fmt.Sprintf("%.2fms", ms)
-}
-
-func fmtMicros(d time.Duration) string {
-	if d <= 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
-}
-
 func human(n int64) string {
 	switch {
 	case n >= 1<<30:
@@ -876,6 +816,6 @@ func human(n int64) string {
 
 func fatalf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench/storage: "+format+"\n", args...)
-	stopServers()
+	proc.StopAll()
 	os.Exit(1)
 }

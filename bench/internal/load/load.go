@@ -23,6 +23,8 @@ const maxSamples = 5
 type Stats struct {
 	OK       int           // operations that succeeded
 	Errors   int           // operations that failed (transport error, non-2xx, bad body)
+	Requests int           // HTTP requests sent, where operations count them (Worker.Requests)
+	Bytes    int64         // payload bytes moved, where operations count them (Worker.Bytes)
 	Elapsed  time.Duration // wall time of the run
 	P50, P99 time.Duration // latency of the successful operations
 	CPU      time.Duration // server CPU time during the run (0: unknown)
@@ -34,6 +36,8 @@ type Stats struct {
 func (s *Stats) Add(o Stats) {
 	s.OK += o.OK
 	s.Errors += o.Errors
+	s.Requests += o.Requests
+	s.Bytes += o.Bytes
 	s.Elapsed += o.Elapsed
 	s.CPU += o.CPU
 	for _, e := range o.Samples {
@@ -57,6 +61,19 @@ func (s Stats) OPS() float64 {
 		return 0
 	}
 	return float64(s.OK) / s.Elapsed.Seconds()
+}
+
+// ReqPerSec is HTTP requests per second (for operations that count them).
+func (s Stats) ReqPerSec() float64 { return per(float64(s.Requests), s.Elapsed) }
+
+// MBPerSec is MiB of payload per second (for operations that count them).
+func (s Stats) MBPerSec() float64 { return per(float64(s.Bytes)/(1<<20), s.Elapsed) }
+
+func per(v float64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return v / d.Seconds()
 }
 
 // CPUPerOp is the server's CPU time per successful operation: unlike OPS it hardly
@@ -112,6 +129,10 @@ type Worker struct {
 	ID   int        // 0..Conc-1
 	Seq  int        // counts the worker's operations, from Config.Seq0
 	Rand *rand.Rand // seeded from Config.Seed and ID: two systems get the same mix
+	// An operation of several requests, or one moving a payload, adds to these; Run
+	// sums them into Stats.Requests and Stats.Bytes.
+	Requests int
+	Bytes    int64
 }
 
 // Op runs a worker's next operation.
@@ -162,6 +183,8 @@ func Run(ctx context.Context, cfg Config, op Op) Stats {
 			all = append(all, lat...)
 			stats.OK += ok
 			stats.Errors += bad
+			stats.Requests += w.Requests
+			stats.Bytes += w.Bytes
 			for _, e := range errs {
 				if len(samples) < maxSamples && !samples[e] {
 					samples[e] = true

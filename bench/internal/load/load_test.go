@@ -37,6 +37,7 @@ func TestRunCountsSuccessesAndErrors(t *testing.T) {
 		if w.Seq < 100 || w.ID < 0 || w.ID >= 4 || w.Rand == nil {
 			t.Errorf("bad worker state %+v", w)
 		}
+		w.Requests += 2
 		if n.Add(1)%2 == 0 {
 			return errors.New("even")
 		}
@@ -44,6 +45,9 @@ func TestRunCountsSuccessesAndErrors(t *testing.T) {
 	})
 	if st.OK == 0 || st.Errors == 0 || int64(st.OK+st.Errors) != n.Load() {
 		t.Fatalf("ok %d errors %d ops %d", st.OK, st.Errors, n.Load())
+	}
+	if st.Requests != 2*(st.OK+st.Errors) || st.ReqPerSec() <= 0 {
+		t.Errorf("requests %d for %d operations", st.Requests, st.OK+st.Errors)
 	}
 	if len(st.Samples) != 1 || st.Samples[0] != "even" {
 		t.Errorf("samples %q", st.Samples)

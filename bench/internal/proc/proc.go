@@ -234,6 +234,38 @@ func ParseRSS(status string) int64 {
 	return 0
 }
 
+// RSSSampler records a process's peak resident set size while it runs.
+type RSSSampler struct {
+	stop chan struct{}
+	done chan int64
+}
+
+// SampleRSS starts reading pid's RSS every interval until Peak is called.
+func SampleRSS(pid int, every time.Duration) *RSSSampler {
+	s := &RSSSampler{stop: make(chan struct{}), done: make(chan int64, 1)}
+	go func() {
+		peak := RSS(pid)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				s.done <- max(peak, RSS(pid))
+				return
+			case <-t.C:
+				peak = max(peak, RSS(pid))
+			}
+		}
+	}()
+	return s
+}
+
+// Peak stops the sampler and returns the largest RSS it saw, in bytes.
+func (s *RSSSampler) Peak() int64 {
+	close(s.stop)
+	return <-s.done
+}
+
 // RepoRoot finds the minicloud repository above the working directory.
 func RepoRoot() (string, error) {
 	dir, err := os.Getwd()

@@ -40,6 +40,9 @@ func TestOwnProcess(t *testing.T) {
 	if RSS(os.Getpid()) <= 0 {
 		t.Error("RSS of this process")
 	}
+	if peak := SampleRSS(os.Getpid(), time.Millisecond).Peak(); peak <= 0 {
+		t.Errorf("peak RSS %d", peak)
+	}
 }
 
 // TestMain doubles as the server process of TestStartStop: with PROC_TEST_SERVE set,

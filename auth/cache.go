@@ -2,6 +2,7 @@ package auth
 
 import (
 	"sync"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -57,4 +58,52 @@ func (c *userCache) forget(id string) {
 	defer c.mu.Unlock()
 	c.gen++
 	delete(c.m, id)
+}
+
+// tokenCache remembers access tokens that passed a full check, so that a client's
+// next requests with the same token cost a map lookup instead of a JWT parse and an
+// HMAC. An entry holds the user record the token was checked against; it is used only
+// while that very record is still the user cache's entry (a change to the user, such
+// as a sign-out rotating its token key, replaces or evicts it) and before the token's
+// expiry.
+type tokenCache struct {
+	mu sync.RWMutex
+	m  map[string]tokenEntry
+}
+
+type tokenEntry struct {
+	rec *core.Record
+	id  Identity
+	exp time.Time
+}
+
+// maxCachedTokens bounds the tokens remembered; past it an arbitrary entry is evicted.
+const maxCachedTokens = 20000
+
+func (c *tokenCache) get(token string) (tokenEntry, bool) {
+	c.mu.RLock()
+	e, ok := c.m[token]
+	c.mu.RUnlock()
+	return e, ok
+}
+
+func (c *tokenCache) put(token string, e tokenEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]tokenEntry{}
+	}
+	if len(c.m) >= maxCachedTokens {
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[token] = e
+}
+
+func (c *tokenCache) drop(token string) {
+	c.mu.Lock()
+	delete(c.m, token)
+	c.mu.Unlock()
 }

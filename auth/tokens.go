@@ -50,9 +50,10 @@ type Config struct {
 
 // Service issues and checks tokens.
 type Service struct {
-	app   core.App
-	cfg   Config
-	users userCache
+	app    core.App
+	cfg    Config
+	users  userCache
+	tokens tokenCache
 }
 
 // New creates the service.
@@ -196,8 +197,16 @@ func (s *Service) verify(token, tokenType string) (*core.Record, error) {
 }
 
 // VerifyCached checks an access token against users kept in memory: one JWT parse, no
-// database read for a user seen recently. Every change to a user record evicts it.
+// database read for a user seen recently. Every change to a user record evicts it. A
+// token that passed is remembered (tokenCache): until it expires or its user changes,
+// checking it again is a map lookup.
 func (s *Service) VerifyCached(accessToken string) (Identity, error) {
+	if e, ok := s.tokens.get(accessToken); ok {
+		if time.Now().Before(e.exp) && s.users.get(e.rec.Id) == e.rec {
+			return e.id, nil
+		}
+		s.tokens.drop(accessToken)
+	}
 	var rec *core.Record
 	var claims jwt.MapClaims
 	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"})).ParseWithClaims(accessToken, &claims, func(t *jwt.Token) (any, error) {
@@ -222,7 +231,12 @@ func (s *Service) VerifyCached(accessToken string) (Identity, error) {
 	})
 	switch {
 	case err == nil:
-		return IdentityOf(rec), nil
+		id := IdentityOf(rec)
+		// Only a token with an expiry is remembered (every token Minicloud issues has one).
+		if exp, _ := claims.GetExpirationTime(); exp != nil {
+			s.tokens.put(accessToken, tokenEntry{rec: rec, id: id, exp: exp.Time})
+		}
+		return id, nil
 	case errors.Is(err, ErrWrongEnv):
 		return Identity{}, ErrWrongEnv
 	case errors.Is(err, jwt.ErrTokenExpired):

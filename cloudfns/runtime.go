@@ -314,7 +314,7 @@ func (r *Runtime) fnSem(v *Version) *fnSem {
 // run executes one invocation on a warm instance or a new one.
 func (r *Runtime) run(ctx context.Context, pool *versionPool, v *Version, timeout time.Duration, event json.RawMessage, cc CallContext) Result {
 	if cc.RequestID == "" {
-		cc.RequestID = randomUUID4()
+		cc.RequestID = newRequestID()
 	}
 	now := time.Now()
 	deadline := now.Add(timeout)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -287,4 +288,29 @@ func TestCallerGone(t *testing.T) {
 		t.Fatal("the invocation did not end when its caller went away")
 	}
 	checkHealthy(t, r)
+}
+
+// TestWatchdogSparesCallsOverGarbage: a heap far over the limit with garbage nobody
+// running made (here: with the GC off) gets a GC, not a victim.
+func TestWatchdogSparesCallsOverGarbage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates a few hundred MiB")
+	}
+	runtime.GC()
+	r := newTestRuntime(RuntimeConfig{MaxHeapBytes: 64 << 20})
+	// Busy for 100 ms (the sampler sees it) while allocating next to nothing.
+	v := testVersion("busy", map[string]string{"index.js": `
+		exports.main = () => { const t = Date.now(); let n = 0; while (Date.now() - t < 100) n++; return n > 0 }`},
+		Config{Timeout: 10})
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	var garbage [][]byte
+	for i := 0; i < 40; i++ {
+		garbage = append(garbage, make([]byte, 8<<20))
+	}
+	garbage[0][0] = 1
+	garbage = nil // 320 MiB over a 64 MiB budget, none of it the call's
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `true`)
+	if st := r.Stats(); st.MemoryKills != 0 {
+		t.Errorf("stats %+v", st)
+	}
 }

@@ -18,19 +18,28 @@ import (
 //     runtime/metrics every 5 ms: the bytes of heap objects (live and not yet swept),
 //     the live heap at the last GC and the count of GC cycles.
 //   - Budget: limit = baseline + MaxHeapBytes, where baseline is the live heap measured
-//     by a GC that ran while no invocation was running (PocketBase, caches, warm
-//     instances). With GOMEMLIMIT set, the limit is kept under 90% of it.
+//     by a GC that started after the runtime last became idle (PocketBase, caches, warm
+//     instances; a cycle already running then may have marked a finished call's garbage
+//     live), or by any later GC that marked less. With GOMEMLIMIT set, the limit is kept
+//     under 90% of it.
 //   - Attribution: each positive heap delta between two samples is shared among the
 //     invocations running JavaScript at that moment (those waiting for timers or I/O
 //     allocate nothing). A runaway allocation grows its share every sample, while short
 //     calls collect little before they end; the score is growth, not age.
 //   - Decision: above the limit the watchdog first drops idle warm instances and asks
-//     for a GC (much of the heap may be garbage); if a GC completed and the heap is still
-//     above the limit, or it is already 50% above, the invocation with the highest score
-//     is stopped (marked memoryKilled, its VM interrupted and its context, if any,
-//     cancelled, which ends any blocking native call) and fails with CodeMemory. Nothing else is
-//     killed until that one has ended and a forced GC (runtime.GC + debug.FreeOSMemory)
-//     reclaimed its VM (the runtime drops every reference to a killed VM first).
+//     for a GC (much of the heap may be garbage); if that GC has returned and the heap is
+//     still above the limit, or it is already 50% above, the invocation with the highest
+//     score is stopped (marked memoryKilled, its VM interrupted and its context, if any,
+//     cancelled, which ends any blocking native call) and fails with CodeMemory. A call
+//     is stopped only if at least an eighth of the budget of growth was attributed to
+//     it: an excess that no running call grew (garbage not yet swept, memory held
+//     elsewhere in the process) gets a GC, not a victim. After a kill, nothing else is
+//     killed (unless urgent) until the victim has ended and a forced GC (runtime.GC,
+//     which also finishes sweeping; debug.FreeOSMemory follows) has returned, having
+//     reclaimed its VM (the runtime drops every reference to a killed VM first). Both
+//     waits end when the goroutine that ran the GC returns or when a GC cycle that
+//     started after the wait began has completed, not as soon as the cycle count moves:
+//     a cycle already under way when the VM was dropped may have marked it live.
 //
 // Work done in one native step (a huge String.prototype.repeat, JSON.stringify of a
 // structure sharing one big string…) cannot be interrupted; globals_guard.go caps those
@@ -54,13 +63,17 @@ type watchdog struct {
 	running   map[*invocation]struct{}
 	sampling  bool
 	baseline  uint64
-	idleCycle uint64 // GC cycles when the runtime last became idle
+	idleCycle uint64 // GC cycles completed when the runtime last became idle
 	victim    *invocation
-	waitCycle uint64 // no kill until a GC cycle after this one completed (unless urgent)
-	gcAsked   bool
-	// After a kill: no kill at all until the GC that reclaims the victim's VM ran.
-	reclaiming   bool
-	reclaimCycle uint64
+	gcAsked   bool // over the limit: idle instances dropped and a GC asked for
+	gcPending bool // that GC has not returned yet: no kill unless urgent
+	// After a kill: no other kill (unless urgent) until the GC that reclaims the
+	// victim's VM has returned.
+	reclaiming bool
+	// gcGen and reclaimGen tell the reports of the GC goroutines apart; askCycle and
+	// reclaimCycle are the GC cycles completed when each was started (see overLimit).
+	gcGen, reclaimGen      uint64
+	askCycle, reclaimCycle uint64
 
 	heap   atomic.Uint64
 	limit  atomic.Uint64
@@ -126,8 +139,10 @@ func (w *watchdog) register(inv *invocation) {
 	inv.start = time.Now()
 	w.mu.Lock()
 	if len(w.running) == 0 {
-		// A GC that completed while idle measured what the runtime keeps between calls.
-		if live, cycles := w.gcState(); cycles > w.idleCycle && live > 0 {
+		// A GC that ran while idle measured what the runtime keeps between calls. Cycle
+		// idleCycle+1 may have been under way already when the last call ended (and
+		// marked its garbage live); idleCycle+2 started after.
+		if live, cycles := w.gcState(); cycles >= w.idleCycle+2 && live > 0 {
 			w.baseline = live
 			w.limit.Store(w.computeLimit())
 		}
@@ -149,13 +164,21 @@ func (w *watchdog) unregister(inv *invocation) {
 		_, _, w.idleCycle = readHeap()
 	}
 	if w.victim == inv {
-		// The runtime has dropped the victim's VM: reclaim it now, and decide nothing
-		// until that GC has run.
+		// The runtime has dropped the victim's VM: reclaim it now, and stop nothing
+		// else (unless urgent) until that GC has returned.
 		w.victim = nil
 		w.reclaiming = true
+		w.reclaimGen++
 		_, _, w.reclaimCycle = readHeap()
+		gen := w.reclaimGen
 		go func() {
 			runtime.GC()
+			w.mu.Lock()
+			if w.reclaimGen == gen {
+				w.reclaiming = false
+				w.gcAsked = false
+			}
+			w.mu.Unlock()
 			debug.FreeOSMemory()
 		}()
 	}
@@ -165,7 +188,7 @@ func (w *watchdog) unregister(inv *invocation) {
 func (w *watchdog) sample() {
 	t := time.NewTicker(sampleEvery)
 	defer t.Stop()
-	var prev uint64
+	var prev, seenCycles uint64
 	idleSince := time.Time{}
 	for now := range t.C {
 		heap, live, cycles := readHeap()
@@ -173,6 +196,16 @@ func (w *watchdog) sample() {
 		w.live.Store(live)
 		w.cycles.Store(cycles)
 		w.mu.Lock()
+		if cycles != seenCycles {
+			// Any GC's live heap bounds what the runtime keeps between calls from above
+			// (it also holds the running calls' objects): a lower one is a safe baseline,
+			// and corrects one taken when the heap held a passing spike.
+			seenCycles = cycles
+			if live > 0 && live < w.baseline {
+				w.baseline = live
+				w.limit.Store(w.computeLimit())
+			}
+		}
 		if len(w.running) == 0 {
 			if idleSince.IsZero() {
 				idleSince = now
@@ -223,27 +256,48 @@ func (w *watchdog) attribute(growth float64) {
 	}
 }
 
+// askGC drops the idle warm instances and runs a GC in the background; kills wait
+// for it (unless urgent) until it has returned.
+func (w *watchdog) askGC() {
+	w.gcAsked = true
+	w.gcPending = true
+	w.askCycle = w.cycles.Load()
+	w.gcGen++
+	gen := w.gcGen
+	go func() {
+		w.rt.dropIdle()
+		runtime.GC()
+		w.mu.Lock()
+		if w.gcGen == gen {
+			w.gcPending = false
+		}
+		w.mu.Unlock()
+	}()
+}
+
 func (w *watchdog) overLimit(heap, limit, cycles uint64) {
 	if w.victim != nil {
 		return // the last one is still stopping
 	}
-	if w.reclaiming {
-		if cycles <= w.reclaimCycle {
-			return
-		}
+	// A GC waited for has done its work once its goroutine returned, or once a cycle
+	// that started after it was asked for has completed (cycle n+1 may have been under
+	// way already; n+2 started later), whichever comes first: under heavy allocation
+	// runtime.GC can take long to return.
+	if w.reclaiming && cycles >= w.reclaimCycle+2 {
 		w.reclaiming = false
 	}
+	if w.gcPending && cycles >= w.askCycle+2 {
+		w.gcPending = false
+	}
 	urgent := heap > limit+w.budget/2
-	if cycles <= w.waitCycle && !urgent {
-		return // a GC is pending
+	if w.reclaiming && !urgent {
+		return
+	}
+	if w.gcPending && !urgent {
+		return // the GC asked for has not returned
 	}
 	if !w.gcAsked && !urgent {
-		w.gcAsked = true
-		w.waitCycle = cycles
-		go func() {
-			w.rt.dropIdle()
-			runtime.GC()
-		}()
+		w.askGC()
 		return
 	}
 	var top *invocation
@@ -256,6 +310,16 @@ func (w *watchdog) overLimit(heap, limit, cycles uint64) {
 		}
 	}
 	if top == nil {
+		return
+	}
+	if top.score < float64(w.budget)/8 {
+		// Over the limit, but no running call grew the heap by much: the excess is
+		// garbage not yet swept, or memory held elsewhere in the process. Stopping a
+		// call would not bring it down; a GC may (asked for once, until the heap is back
+		// under the limit, so that memory held for good does not make the GC spin).
+		if !w.gcAsked {
+			w.askGC()
+		}
 		return
 	}
 	top.killed = true

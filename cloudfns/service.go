@@ -310,7 +310,7 @@ func (s *Service) runTimer(ctx context.Context, function string, t Trigger) {
 		"Time":        time.Now().In(s.cfg.TimerLocation).Format(time.RFC3339),
 		"Message":     "",
 	})
-	cc := CallContext{RequestID: randomUUID4(), Source: "timer"}
+	cc := CallContext{RequestID: newRequestID(), Source: "timer"}
 	if _, err := s.Invoke(ctx, function, event, cc); err != nil {
 		s.logger.Warn("timer invocation failed", "function", function, "error", err)
 	}
@@ -334,7 +334,7 @@ func (h serviceHost) Database(ctx context.Context, action string, params json.Ra
 func (h serviceHost) CallFunction(ctx context.Context, name string, event json.RawMessage, cc CallContext) (Result, error) {
 	cc.Depth++
 	if cc.RequestID == "" {
-		cc.RequestID = randomUUID4()
+		cc.RequestID = newRequestID()
 	}
 	return h.s.Invoke(ctx, name, event, cc)
 }

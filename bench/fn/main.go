@@ -1,8 +1,9 @@
 // Command fn benchmarks Minicloud's cloud functions end to end, in one run, on this
 // machine. Run it from the repository root:
 //
-//	go run ./bench/fn                  # about 3 minutes
+//	go run ./bench/fn                  # about 2.5 minutes
 //	go run ./bench/fn -d 1s -rounds 1  # quick look (noisier)
+//	go run ./bench/fn -mc-env GOGC=400 # extra environment for the server
 //
 // It builds the minicloud binary, sets up a temporary data directory with the CLI
 // (superuser, a `bench` collection with an index on k, the bench functions deployed

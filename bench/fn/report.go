@@ -240,6 +240,7 @@ func printReport(o options, res results) {
 	fmt.Println("- Minicloud: POST /v1/functions/<name> with the event as the body and a Bearer token of one of the anonymous users")
 	fmt.Println("  (verified on every request), every invocation recorded in the function log. Node: a minimal `http` server")
 	fmt.Println("  (one process) that JSON.parses the body, awaits the same index.js's main and JSON.stringifies the result.")
+	fmt.Println("  Both get the same request bodies from the same client, one kept-alive connection per worker.")
 	fmt.Printf("- query: a function running db.collection('%s').where({k}).limit(1).get() through wx-server-sdk vs GET …/collections/%s/documents?query={\"k\":K}&limit=1;\n", collName, collName)
 	fmt.Printf("  K random among %s documents indexed on k (READONLY preset), the same sequence for both.\n", fmtInt(float64(o.docs)))
 	fmt.Println("- d: `minicloud functions deploy` (another process) writes a new version while the server runs; the server notices")

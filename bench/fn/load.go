@@ -12,70 +12,15 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/minicloud/minicloud/bench/internal/load"
 )
 
-// The load generator: conc goroutines, each with its own kept-alive connection and one
-// request in flight, for a fixed time. Every response is read to the end and its
-// status checked; only 2xx responses count as served.
-
-type runStats struct {
-	OK       int
-	Errors   int
-	Elapsed  time.Duration
-	P50, P99 time.Duration
-	CPU      time.Duration // server CPU time during the run (0: unknown)
-	Samples  []string      // a few error descriptions
-	lat      []time.Duration
-}
-
-// add merges another slice of the same run into s.
-func (s *runStats) add(o runStats) {
-	s.OK += o.OK
-	s.Errors += o.Errors
-	s.Elapsed += o.Elapsed
-	s.CPU += o.CPU
-	for _, e := range o.Samples {
-		if len(s.Samples) < 5 && !slices.Contains(s.Samples, e) {
-			s.Samples = append(s.Samples, e)
-		}
-	}
-	s.lat = append(s.lat, o.lat...)
-	slices.Sort(s.lat)
-	s.P50 = percentile(s.lat, 0.50)
-	s.P99 = percentile(s.lat, 0.99)
-}
-
-func (s runStats) RPS() float64 {
-	if s.Elapsed <= 0 {
-		return 0
-	}
-	return float64(s.OK) / s.Elapsed.Seconds()
-}
-
-func (s runStats) CPUPerRequest() time.Duration {
-	if s.OK == 0 {
-		return 0
-	}
-	return s.CPU / time.Duration(s.OK)
-}
-
-func (s runStats) ErrorRate() float64 {
-	if s.OK+s.Errors == 0 {
-		return 0
-	}
-	return float64(s.Errors) / float64(s.OK+s.Errors)
-}
-
-// percentile returns the nearest-rank percentile of sorted durations.
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(sorted))+0.999999) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
+// The load scenarios on bench/internal/load's generator, with this command's own HTTP
+// client: each worker has its own kept-alive connection, dialled before the run, and
+// one request in flight. Every response is read to the end and its status checked;
+// only 2xx responses count as served.
 
 // request is one request of a scenario, independent of the client that sends it.
 type request struct {
@@ -101,32 +46,39 @@ type client interface {
 // machine is CPU the servers get) or "nethttp" (Go's net/http client).
 type clientKind string
 
-func newLoadClient(kind clientKind, base string, conc int) (func() (client, error), error) {
+// dialClients opens n clients of the given kind to base, one per worker; a
+// connection that cannot be made fails them all.
+func dialClients(kind clientKind, base string, n int) ([]client, error) {
 	u, err := url.Parse(base)
 	if err != nil {
 		return nil, err
 	}
-	switch kind {
-	case "raw":
-		return func() (client, error) { return dialRaw(u.Host) }, nil
-	case "nethttp":
-		hc := newClient(conc)
-		return func() (client, error) { return &netClient{base: base, hc: hc}, nil }, nil
+	var hc *http.Client
+	clients := make([]client, 0, n)
+	for i := 0; i < n; i++ {
+		switch kind {
+		case "raw":
+			c, err := dialRaw(u.Host)
+			if err != nil {
+				closeClients(clients)
+				return nil, fmt.Errorf("connect to %s: %w", u.Host, err)
+			}
+			clients = append(clients, c)
+		case "nethttp":
+			if hc == nil {
+				hc = load.NewClient(n)
+			}
+			clients = append(clients, &netClient{base: base, hc: hc})
+		default:
+			return nil, fmt.Errorf("unknown client %q (want raw, nethttp)", kind)
+		}
 	}
-	return nil, fmt.Errorf("unknown client %q (want raw, nethttp)", kind)
+	return clients, nil
 }
 
-func newClient(conc int) *http.Client {
-	return &http.Client{
-		Timeout: 60 * time.Second,
-		Transport: &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        2 * conc,
-			MaxIdleConnsPerHost: 2 * conc,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-		},
+func closeClients(clients []client) {
+	for _, c := range clients {
+		c.close()
 	}
 }
 
@@ -163,7 +115,7 @@ func (c *netClient) do(r request) (int, []byte, error) {
 	return resp.StatusCode, head, nil
 }
 
-func (c *netClient) close() {}
+func (c *netClient) close() { c.hc.CloseIdleConnections() }
 
 // maxKeptBody is how much of a response body a client returns (the rest is read and
 // discarded).
@@ -338,89 +290,22 @@ func readResponse(br *bufio.Reader, body []byte) (status int, _ []byte, keep boo
 	return status, body, false, nil
 }
 
-func runLoad(ctx context.Context, dial func() (client, error), conc int, d time.Duration, seed uint64, mk requestFunc) runStats {
-	var (
-		mu      sync.Mutex
-		all     []time.Duration
-		stats   runStats
-		wg      sync.WaitGroup
-		start   = time.Now()
-		stopAt  = start.Add(d)
-		samples = map[string]bool{}
-	)
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(seed, uint64(w)))
-			lat := make([]time.Duration, 0, 4096)
-			ok, bad := 0, 0
-			var errs []string
-			c, err := dial()
-			if err != nil {
-				mu.Lock()
-				stats.Errors++
-				if len(stats.Samples) < 5 {
-					stats.Samples = append(stats.Samples, "connect: "+err.Error())
-				}
-				mu.Unlock()
-				return
-			}
-			defer c.close()
-			for ctx.Err() == nil && time.Now().Before(stopAt) {
-				req := mk(w, r)
-				t0 := time.Now()
-				status, body, err := c.do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						bad++
-						errs = append(errs, err.Error())
-					}
-					continue
-				}
-				if status/100 != 2 {
-					bad++
-					errs = append(errs, fmt.Sprintf("%s %s -> %d %s", req.method, req.path, status, bytes.TrimSpace(body[:min(len(body), 300)])))
-					continue
-				}
-				lat = append(lat, time.Since(t0))
-				ok++
-			}
-			mu.Lock()
-			all = append(all, lat...)
-			stats.OK += ok
-			stats.Errors += bad
-			for _, e := range errs {
-				if len(samples) < 5 && !samples[e] {
-					samples[e] = true
-					stats.Samples = append(stats.Samples, e)
-				}
-			}
-			mu.Unlock()
-		}(w)
-	}
-	wg.Wait()
-	stats.Elapsed = time.Since(start)
-	slices.Sort(all)
-	stats.lat = all
-	stats.P50 = percentile(all, 0.50)
-	stats.P99 = percentile(all, 0.99)
-	return stats
-}
-
-// do sends one request and returns the body of a 2xx response.
-func do(client *http.Client, req *http.Request) ([]byte, error) {
-	resp, err := client.Do(req)
+// runLoad sends mk's requests to base for cfg.Duration, worker w over clients[w].
+func runLoad(ctx context.Context, kind clientKind, base string, cfg load.Config, mk requestFunc) (load.Stats, error) {
+	clients, err := dialClients(kind, base, cfg.Conc)
 	if err != nil {
-		return nil, err
+		return load.Stats{}, err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s %s -> %d %s", req.Method, req.URL.Path, resp.StatusCode, bytes.TrimSpace(b))
-	}
-	return b, nil
+	defer closeClients(clients)
+	return load.Run(ctx, cfg, func(ctx context.Context, w *load.Worker) error {
+		req := mk(w.ID, w.Rand)
+		status, body, err := clients[w.ID].do(req)
+		if err != nil {
+			return err
+		}
+		if status/100 != 2 {
+			return fmt.Errorf("%s %s -> %d %s", req.method, req.path, status, bytes.TrimSpace(body[:min(len(body), 300)]))
+		}
+		return nil
+	}), nil
 }

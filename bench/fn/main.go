@@ -22,7 +22,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,6 +40,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/minicloud/minicloud/bench/internal/load"
+	"github.com/minicloud/minicloud/bench/internal/proc"
+	"github.com/minicloud/minicloud/bench/internal/report"
 	"github.com/minicloud/minicloud/cloudfns"
 )
 
@@ -145,14 +147,14 @@ func main() {
 	defer stop()
 	go func() {
 		<-ctx.Done()
-		stopServers()
+		proc.StopAll()
 	}()
 
 	var err error
-	if root, err = repoRoot(); err != nil {
+	if root, err = proc.RepoRoot(); err != nil {
 		fatalf("%v", err)
 	}
-	commit = gitDescribe()
+	commit = proc.GitDescribe(root)
 	if _, err := exec.LookPath(o.node); err != nil {
 		fatalf("node not found (%v): the Node.js baseline needs Node 20", err)
 	}
@@ -166,7 +168,7 @@ func main() {
 		}
 		o.mcBin = filepath.Join(o.outDir, "minicloud")
 		logf("building %s", o.mcBin)
-		if err := goBuild(o.mcBin, "."); err != nil {
+		if err := proc.GoBuild(root, o.mcBin, "."); err != nil {
 			fatalf("build minicloud: %v", err)
 		}
 	}
@@ -176,7 +178,7 @@ func main() {
 	}
 	started := time.Now()
 	res, err := run(ctx, o, tmp)
-	stopServers()
+	proc.StopAll()
 	if err != nil {
 		fatalf("%v\n(data, functions and server logs kept in %s)", err, tmp)
 	}
@@ -202,13 +204,13 @@ type results struct {
 // table is one configuration's load results: scenario -> system -> rounds.
 type table struct {
 	cfg     config
-	results map[string]map[string][]runStats
+	results map[string]map[string][]load.Stats
 }
 
 // target is one system under test in a scenario.
 type target struct {
 	system string
-	srv    *server
+	srv    *proc.Server
 	mk     requestFunc
 }
 
@@ -217,8 +219,8 @@ type bench struct {
 	o      options
 	tmp    string
 	client *http.Client
-	mc     *server
-	node   *server
+	mc     *proc.Server
+	node   *proc.Server
 	tokens []string
 	su     string // superuser token
 	fnDir  string
@@ -227,7 +229,7 @@ type bench struct {
 
 func run(ctx context.Context, o options, tmp string) (results, error) {
 	var res results
-	b := &bench{o: o, tmp: tmp, client: newClient(o.conc)}
+	b := &bench{o: o, tmp: tmp, client: load.NewClient(o.conc)}
 	defer b.client.CloseIdleConnections()
 	if out, err := exec.Command(o.node, "--version").Output(); err == nil {
 		res.nodeVer = strings.TrimSpace(string(out))
@@ -267,18 +269,17 @@ func run(ctx context.Context, o options, tmp string) (results, error) {
 	env := []string{"MINICLOUD_ENV_ID=" + envID, "MINICLOUD_ANONYMOUS_AUTH=true", "MINICLOUD_LOGIN_RATE_IP=0",
 		"GODEBUG=" + strings.TrimPrefix(os.Getenv("GODEBUG")+",gctrace=1", ",")}
 	env = append(env, o.mcEnv...)
-	if b.mc, err = startProcess(ctx, "minicloud", o.mcBin, []string{"serve", "--http", "127.0.0.1:PORT", "--dir", dataDir},
-		env, filepath.Join(tmp, "minicloud.log"), "/api/health"); err != nil {
+	if b.mc, err = proc.Start(ctx, proc.MinicloudSpec("minicloud", o.mcBin, dataDir, filepath.Join(tmp, "minicloud.log"), env...)); err != nil {
 		return res, err
 	}
-	if b.node, err = startProcess(ctx, "node", o.node, []string{nodeScript, "PORT", b.fnDir, fnTrivial, fnTransform},
-		nil, filepath.Join(tmp, "node.log"), "/health"); err != nil {
+	if b.node, err = proc.Start(ctx, proc.Spec{Name: "node", Bin: o.node, Args: []string{nodeScript, "PORT", b.fnDir, fnTrivial, fnTransform},
+		LogPath: filepath.Join(tmp, "node.log"), Health: "/health"}); err != nil {
 		return res, err
 	}
-	if b.tokens, err = signIn(b.client, b.mc.base, o.conc); err != nil {
+	if b.tokens, err = signIn(b.client, b.mc.Base, o.conc); err != nil {
 		return res, fmt.Errorf("anonymous sign-in: %w", err)
 	}
-	if b.su, err = superuserToken(b.client, b.mc.base); err != nil {
+	if b.su, err = superuserToken(b.client, b.mc.Base); err != nil {
 		return res, err
 	}
 	if err := b.seed(ctx); err != nil {
@@ -324,17 +325,14 @@ func run(ctx context.Context, o options, tmp string) (results, error) {
 
 const documentsPath = "/v1/database/instances/(default)/databases/(default)/collections/" + collName + "/documents"
 
-func (b *bench) fnRequest(name string, body []byte) *http.Request {
-	req, _ := http.NewRequest(http.MethodPost, b.mc.base+"/v1/functions/"+name, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	return req
+// bearer is the Authorization header of client w (one of the anonymous users).
+func (b *bench) bearer(w int) http.Header {
+	return http.Header{"Authorization": {"Bearer " + b.tokens[w%len(b.tokens)]}}
 }
 
 // invoke calls a function through the gateway as client w.
 func (b *bench) invoke(ctx context.Context, w int, name string, body []byte) ([]byte, error) {
-	req := b.fnRequest(name, body).WithContext(ctx)
-	req.Header.Set("Authorization", "Bearer "+b.tokens[w%len(b.tokens)])
-	return do(b.client, req)
+	return load.Send(ctx, b.client, http.MethodPost, b.mc.Base+"/v1/functions/"+name, body, b.bearer(w))
 }
 
 func queryURL(base string, k int) string {
@@ -379,12 +377,8 @@ func (b *bench) targets(sc string) [2]target {
 }
 
 // load runs one load of a target.
-func (b *bench) load(ctx context.Context, x target, d time.Duration, seed uint64) runStats {
-	dial, err := newLoadClient(b.o.client, x.srv.base, b.o.conc)
-	if err != nil {
-		return runStats{Errors: 1, Samples: []string{err.Error()}}
-	}
-	return runLoad(ctx, dial, b.o.conc, d, seed, x.mk)
+func (b *bench) load(ctx context.Context, x target, d time.Duration, seed uint64) (load.Stats, error) {
+	return runLoad(ctx, b.o.client, x.srv.Base, load.Config{Conc: b.o.conc, Duration: d, Seed: seed}, x.mk)
 }
 
 // ---- setup ----
@@ -393,9 +387,7 @@ func (b *bench) load(ctx context.Context, x target, d time.Duration, seed uint64
 func signIn(client *http.Client, base string, n int) ([]string, error) {
 	out := make([]string, 0, n)
 	for i := 0; i < n; i++ {
-		req, _ := http.NewRequest(http.MethodPost, base+"/auth/v1/signin/anonymously?client_id="+envID, strings.NewReader(`{}`))
-		req.Header.Set("Content-Type", "application/json")
-		b, err := do(client, req)
+		b, err := load.Send(context.Background(), client, http.MethodPost, base+"/auth/v1/signin/anonymously?client_id="+envID, []byte(`{}`), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -412,9 +404,7 @@ func signIn(client *http.Client, base string, n int) ([]string, error) {
 
 func superuserToken(client *http.Client, base string) (string, error) {
 	body, _ := json.Marshal(map[string]string{"identity": superuserEmail, "password": superuserPassword})
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/collections/_superusers/auth-with-password", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	b, err := do(client, req)
+	b, err := load.Send(context.Background(), client, http.MethodPost, base+"/api/collections/_superusers/auth-with-password", body, nil)
 	if err != nil {
 		return "", fmt.Errorf("superuser sign-in: %w", err)
 	}
@@ -433,10 +423,8 @@ func (b *bench) setRequestLogs(on bool) error {
 	if on {
 		days = 5
 	}
-	req, _ := http.NewRequest(http.MethodPatch, b.mc.base+"/api/settings", strings.NewReader(`{"logs":{"maxDays":`+strconv.Itoa(days)+`}}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", b.su)
-	_, err := do(b.client, req)
+	_, err := load.Send(context.Background(), b.client, http.MethodPatch, b.mc.Base+"/api/settings",
+		[]byte(`{"logs":{"maxDays":`+strconv.Itoa(days)+`}}`), http.Header{"Authorization": {b.su}})
 	return err
 }
 
@@ -449,16 +437,11 @@ func (b *bench) seed(ctx context.Context) error {
 		for k := start; k < min(start+batch, b.o.docs); k++ {
 			docs = append(docs, fmt.Sprintf(`{"k":%d,"name":"doc %d","group":%d,"score":%d.25}`, k, k, k%10, k*7%1000))
 		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, b.mc.base+documentsPath, strings.NewReader(`{"data":[`+strings.Join(docs, ",")+`]}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+b.tokens[0])
-		if _, err := do(b.client, req); err != nil {
+		if _, err := load.Send(ctx, b.client, http.MethodPost, b.mc.Base+documentsPath, []byte(`{"data":[`+strings.Join(docs, ",")+`]}`), b.bearer(0)); err != nil {
 			return err
 		}
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.mc.base+documentsPath+"?count=true", nil)
-	req.Header.Set("Authorization", "Bearer "+b.tokens[0])
-	body, err := do(b.client, req)
+	body, err := load.Send(ctx, b.client, http.MethodGet, b.mc.Base+documentsPath+"?count=true", nil, b.bearer(0))
 	if err != nil {
 		return err
 	}
@@ -480,8 +463,7 @@ func (b *bench) verify(ctx context.Context) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, b.node.base+"/"+c.name, strings.NewReader(c.event))
-		want, err := do(b.client, req)
+		want, err := load.Send(ctx, b.client, http.MethodPost, b.node.Base+"/"+c.name, []byte(c.event), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -499,9 +481,7 @@ func (b *bench) verify(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, queryURL(b.mc.base, k), nil)
-	req.Header.Set("Authorization", "Bearer "+b.tokens[0])
-	direct, err := do(b.client, req)
+	direct, err := load.Send(ctx, b.client, http.MethodGet, queryURL(b.mc.Base, k), nil, b.bearer(0))
 	if err != nil {
 		return nil, err
 	}
@@ -525,7 +505,7 @@ func (b *bench) verify(ctx context.Context) ([]string, error) {
 // ---- a–c ----
 
 func (b *bench) loadTable(ctx context.Context, cfg config) (table, error) {
-	t := table{cfg: cfg, results: map[string]map[string][]runStats{}}
+	t := table{cfg: cfg, results: map[string]map[string][]load.Stats{}}
 	if err := b.setRequestLogs(cfg.logs); err != nil {
 		return t, fmt.Errorf("set request log: %w", err)
 	}
@@ -534,7 +514,7 @@ func (b *bench) loadTable(ctx context.Context, cfg config) (table, error) {
 		if !slices.Contains(o.scenarios, sc) {
 			continue
 		}
-		t.results[sc] = map[string][]runStats{}
+		t.results[sc] = map[string][]load.Stats{}
 		tg := b.targets(sc)
 		for round := 0; round < o.rounds; round++ {
 			order := []target{tg[0], tg[1]}
@@ -543,31 +523,36 @@ func (b *bench) loadTable(ctx context.Context, cfg config) (table, error) {
 			}
 			seed := uint64(round*1000 + 1)
 			for _, x := range order {
-				b.load(ctx, x, o.warmup, seed+500)
+				if _, err := b.load(ctx, x, o.warmup, seed+500); err != nil {
+					return t, fmt.Errorf("%s %s warm-up: %w", x.system, sc, err)
+				}
 			}
-			acc := map[string]*runStats{tg[0].system: {}, tg[1].system: {}}
+			acc := map[string]*load.Stats{tg[0].system: {}, tg[1].system: {}}
 			for slice := 0; slice < o.slices; slice++ {
 				for _, x := range order {
-					cpu0, ok0 := cpuTime(x.srv.pid())
-					st := b.load(ctx, x, o.dur/time.Duration(o.slices), seed+uint64(slice))
-					if cpu1, ok1 := cpuTime(x.srv.pid()); ok0 && ok1 {
+					cpu0, ok0 := proc.CPUTime(x.srv.PID())
+					st, err := b.load(ctx, x, o.dur/time.Duration(o.slices), seed+uint64(slice))
+					if err != nil {
+						return t, fmt.Errorf("%s %s round %d: %w", x.system, sc, round+1, err)
+					}
+					if cpu1, ok1 := proc.CPUTime(x.srv.PID()); ok0 && ok1 {
 						st.CPU = cpu1 - cpu0
 					}
 					if ctx.Err() != nil {
 						return t, ctx.Err()
 					}
-					acc[x.system].add(st)
+					acc[x.system].Add(st)
 				}
 			}
 			for _, x := range tg {
 				st := *acc[x.system]
 				logf("[%s] %-9s round %d/%d %-27s %6.0f req/s  p50 %-7s p99 %-7s CPU/req %-7s errors %d",
-					cfg.name, sc, round+1, o.rounds, x.system, st.RPS(), fmtDur(st.P50), fmtDur(st.P99), fmtMicros(st.CPUPerRequest()), st.Errors)
+					cfg.name, sc, round+1, o.rounds, x.system, st.OPS(), report.Dur(st.P50), report.Dur(st.P99), report.Micros(st.CPUPerOp()), st.Errors)
 				if st.ErrorRate() > o.maxErrors {
 					return t, fmt.Errorf("%s %s round %d: %d errors out of %d requests; samples:\n  %s",
 						x.system, sc, round+1, st.Errors, st.OK+st.Errors, strings.Join(st.Samples, "\n  "))
 				}
-				st.lat = nil
+				st.DropLatencies()
 				t.results[sc][x.system] = append(t.results[sc][x.system], st)
 			}
 		}
@@ -621,7 +606,7 @@ func (b *bench) coldStarts(ctx context.Context, dir string) (coldStats, error) {
 		}
 		cs.first = append(cs.first, lat[0])
 		cs.warm = append(cs.warm, lat[1])
-		logf("deploy %d/%d: first call %s, next call %s", i, b.o.coldSamples, fmtDur(lat[0]), fmtDur(lat[1]))
+		logf("deploy %d/%d: first call %s, next call %s", i, b.o.coldSamples, report.Dur(lat[0]), report.Dur(lat[1]))
 	}
 	return cs, nil
 }
@@ -630,10 +615,10 @@ func (b *bench) coldStarts(ctx context.Context, dir string) (coldStats, error) {
 
 type memStats struct {
 	n          int
-	liveBefore uint64 // Go live heap (gctrace) before warming the n functions
-	liveAfter  uint64
-	rssBefore  uint64
-	rssAfter   uint64
+	liveBefore int64 // Go live heap (gctrace) before warming the n functions, bytes
+	liveAfter  int64
+	rssBefore  int64
+	rssAfter   int64
 	goHeap     float64 // KiB per instance from the cloudfns Go benchmark
 	goHeapErr  error
 }
@@ -656,13 +641,13 @@ func (b *bench) memory(ctx context.Context) (memStats, error) {
 	if m.liveBefore, err = b.liveHeap(ctx); err != nil {
 		return m, err
 	}
-	m.rssBefore = rssBytes(b.mc.pid())
+	m.rssBefore = proc.RSS(b.mc.PID())
 	for i := 0; i < b.o.memN; i++ {
 		if _, err := b.invoke(ctx, i, memFunction(i), []byte(`{"k":`+strconv.Itoa(i)+`}`)); err != nil {
 			return m, err
 		}
 	}
-	m.rssAfter = rssBytes(b.mc.pid())
+	m.rssAfter = proc.RSS(b.mc.PID())
 	if m.liveAfter, err = b.liveHeap(ctx); err != nil {
 		return m, err
 	}
@@ -673,24 +658,25 @@ func (b *bench) memory(ctx context.Context) (memStats, error) {
 
 // liveHeap drives trivial calls until the server has run 5 more GC cycles and returns
 // the median live heap they marked.
-func (b *bench) liveHeap(ctx context.Context) (uint64, error) {
-	log0, _ := os.ReadFile(b.mc.logPath)
+func (b *bench) liveHeap(ctx context.Context) (int64, error) {
+	log0, _ := os.ReadFile(b.mc.LogPath)
 	start := len(gcCycles(log0))
 	x := b.targets("trivial")[0]
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		b.load(ctx, x, 200*time.Millisecond, 1)
+		if _, err := b.load(ctx, x, 200*time.Millisecond, 1); err != nil {
+			return 0, err
+		}
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		log, _ := os.ReadFile(b.mc.logPath)
+		log, _ := os.ReadFile(b.mc.LogPath)
 		if cs := gcCycles(log); len(cs)-start >= 5 {
-			var live []uint64
+			var live []int64
 			for _, c := range cs[start:] {
 				live = append(live, c.live)
 			}
-			slices.Sort(live)
-			return live[len(live)/2], nil
+			return load.MedianOf(live), nil
 		}
 	}
 	return 0, errors.New("the server ran fewer than 5 GC cycles in 20s (no gctrace output?)")
@@ -728,48 +714,14 @@ func splitList(s string) []string {
 	return out
 }
 
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/minicloud/minicloud\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run from inside the minicloud repository (go run ./bench/fn)")
-		}
-		dir = parent
-	}
-}
-
-func goBuild(out, pkg string) error {
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	return cmd.Run()
-}
-
-func gitDescribe() string {
-	cmd := exec.Command("git", "describe", "--always", "--dirty")
-	cmd.Dir = root
-	b, err := cmd.Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(b))
-}
-
-func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
 func fatalf(format string, args ...any) {
-	stopServers()
+	proc.StopAll()
 	fmt.Fprintf(os.Stderr, "\nBENCHMARK FAILED: %s\n", fmt.Sprintf(format, args...))
 	os.Exit(1)
 }

@@ -7,121 +7,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/minicloud/minicloud/bench/internal/load"
+	"github.com/minicloud/minicloud/bench/internal/report"
 )
-
-// median of a metric over rounds (the mean of the middle two for an even count).
-func median(runs []runStats, f func(runStats) float64) float64 {
-	v := make([]float64, len(runs))
-	for i, r := range runs {
-		v[i] = f(r)
-	}
-	return medianOf(v)
-}
-
-func medianOf(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	v = slices.Clone(v)
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
-}
-
-func durations(d []time.Duration) []float64 {
-	out := make([]float64, len(d))
-	for i, x := range d {
-		out[i] = float64(x)
-	}
-	return out
-}
-
-func rps(r runStats) float64 { return r.RPS() }
-func p50(r runStats) float64 { return float64(r.P50) }
-func p99(r runStats) float64 { return float64(r.P99) }
-func cpu(r runStats) float64 { return float64(r.CPUPerRequest()) }
-
-func fmtMicros(d time.Duration) string {
-	if d <= 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
-}
-
-func fmtDur(d time.Duration) string {
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case ms >= 100:
-		return fmt.Sprintf("%.0fms", ms)
-	case ms >= 10:
-		return fmt.Sprintf("%.1fms", ms)
-	}
-	return fmt.Sprintf("%.2fms", ms)
-}
-
-func fmtInt(f float64) string {
-	s := fmt.Sprintf("%.0f", f)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-func ratio(a, b float64) string {
-	if b == 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f×", a/b)
-}
-
-// printTable writes a Markdown table with padded columns.
-func printTable(header []string, rows [][]string, right []bool) {
-	w := make([]int, len(header))
-	for i, h := range header {
-		w[i] = len([]rune(h))
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			w[i] = max(w[i], len([]rune(c)))
-		}
-	}
-	line := func(cells []string) {
-		var b strings.Builder
-		b.WriteString("|")
-		for i, c := range cells {
-			pad := strings.Repeat(" ", w[i]-len([]rune(c)))
-			if right[i] {
-				b.WriteString(" " + pad + c + " |")
-			} else {
-				b.WriteString(" " + c + pad + " |")
-			}
-		}
-		fmt.Println(b.String())
-	}
-	line(header)
-	sep := make([]string, len(header))
-	for i := range sep {
-		sep[i] = strings.Repeat("-", w[i])
-		if right[i] {
-			sep[i] = sep[i][:w[i]-1] + ":"
-		}
-	}
-	line(sep)
-	for _, r := range rows {
-		line(r)
-	}
-}
 
 // goal describes one goal's verdict.
 func goal(name string, ok bool, detail string) string {
@@ -181,21 +70,21 @@ func printReport(o options, res results) {
 				var per []string
 				errs := 0
 				for _, x := range r[sys] {
-					per = append(per, fmtInt(x.RPS()))
+					per = append(per, report.Int(x.OPS()))
 					errs += x.Errors
 				}
-				rows = append(rows, []string{sc, sys, fmtInt(median(r[sys], rps)), fmtDur(time.Duration(median(r[sys], p50))),
-					fmtDur(time.Duration(median(r[sys], p99))), fmtMicros(time.Duration(median(r[sys], cpu))), fmt.Sprint(errs), strings.Join(per, " / ")})
+				rows = append(rows, []string{sc, sys, report.Int(load.Median(r[sys], load.OPS)), report.Dur(time.Duration(load.Median(r[sys], load.P50))),
+					report.Dur(time.Duration(load.Median(r[sys], load.P99))), report.Micros(time.Duration(load.Median(r[sys], load.CPU))), fmt.Sprint(errs), strings.Join(per, " / ")})
 			}
 			a, b := r[systems[0]], r[systems[1]]
 			g := scenarioGoal[sc]
-			rows = append(rows, []string{sc, g.label, "**" + ratio(median(a, rps), median(b, rps)) + "**",
-				ratio(median(a, p50), median(b, p50)), ratio(median(a, p99), median(b, p99)), ratio(median(a, cpu), median(b, cpu)), "", ""})
-			rr := median(a, rps) / median(b, rps)
+			ratio := func(f func(load.Stats) float64) string { return report.Ratio(load.Median(a, f), load.Median(b, f)) }
+			rows = append(rows, []string{sc, g.label, "**" + ratio(load.OPS) + "**", ratio(load.P50), ratio(load.P99), ratio(load.CPU), "", ""})
+			rr := load.Median(a, load.OPS) / load.Median(b, load.OPS)
 			goals = append(goals, goal(fmt.Sprintf("%s/%s req/s ≥ %.1f× %s", t.cfg.name, sc, g.min, systems[1]), rr >= g.min,
-				fmt.Sprintf("%.2f×; CPU/req %s", rr, ratio(median(a, cpu), median(b, cpu)))))
+				fmt.Sprintf("%.2f×; CPU/req %s", rr, ratio(load.CPU))))
 		}
-		printTable([]string{"scenario", "system", "req/s", "p50", "p99", "server CPU/req", "errors", "req/s per round"},
+		report.Table(os.Stdout, []string{"scenario", "system", "req/s", "p50", "p99", "server CPU/req", "errors", "req/s per round"},
 			rows, []bool{false, false, true, true, true, true, true, false})
 	}
 
@@ -204,11 +93,11 @@ func printReport(o options, res results) {
 	fmt.Println()
 	var rows [][]string
 	if n := len(res.cold.first); n > 0 {
-		first := medianOf(durations(res.cold.first))
+		first := load.MedianOf(res.cold.first)
 		rows = append(rows, []string{fmt.Sprintf("d. first call after deploying a new version (median of %d)", n),
-			fmtDur(time.Duration(first)), fmt.Sprintf("min %s, max %s", fmtDur(slices.Min(res.cold.first)), fmtDur(slices.Max(res.cold.first))), "< 20 ms"})
-		rows = append(rows, []string{"   the call after it (warm)", fmtDur(time.Duration(medianOf(durations(res.cold.warm)))), "", ""})
-		goals = append(goals, goal("first call after a deploy < 20 ms", first < float64(20*time.Millisecond), fmtDur(time.Duration(first))))
+			report.Dur(first), fmt.Sprintf("min %s, max %s", report.Dur(slices.Min(res.cold.first)), report.Dur(slices.Max(res.cold.first))), "< 20 ms"})
+		rows = append(rows, []string{"   the call after it (warm)", report.Dur(load.MedianOf(res.cold.warm)), "", ""})
+		goals = append(goals, goal("first call after a deploy < 20 ms", first < 20*time.Millisecond, report.Dur(first)))
 	}
 	m := res.mem
 	if m.n > 0 {
@@ -224,7 +113,7 @@ func printReport(o options, res results) {
 	case m.goHeap > 0:
 		rows = append(rows, []string{"   Go benchmark (cloudfns BenchmarkWarmInstanceMemory)", fmt.Sprintf("%.0f KiB", m.goHeap), "heap per warm instance of the transform function", ""})
 	}
-	printTable([]string{"measure", "value", "detail", "goal"}, rows, []bool{false, true, false, false})
+	report.Table(os.Stdout, []string{"measure", "value", "detail", "goal"}, rows, []bool{false, true, false, false})
 
 	if len(res.checks) > 0 {
 		fmt.Println()
@@ -242,7 +131,7 @@ func printReport(o options, res results) {
 	fmt.Println("  (one process) that JSON.parses the body, awaits the same index.js's main and JSON.stringifies the result.")
 	fmt.Println("  Both get the same request bodies from the same client, one kept-alive connection per worker.")
 	fmt.Printf("- query: a function running db.collection('%s').where({k}).limit(1).get() through wx-server-sdk vs GET …/collections/%s/documents?query={\"k\":K}&limit=1;\n", collName, collName)
-	fmt.Printf("  K random among %s documents indexed on k (READONLY preset), the same sequence for both.\n", fmtInt(float64(o.docs)))
+	fmt.Printf("  K random among %s documents indexed on k (READONLY preset), the same sequence for both.\n", report.Int(float64(o.docs)))
 	fmt.Println("- d: `minicloud functions deploy` (another process) writes a new version while the server runs; the server notices")
 	fmt.Println("  within a second, so the bench waits that long, then times the first call through the gateway (the version")
 	fmt.Println("  lookup, loading and compiling the bundle, a new VM, the module's top level with wx-server-sdk, and main).")

@@ -104,13 +104,20 @@ func Percentile(sorted []time.Duration, q float64) time.Duration {
 
 // Median is the median of f over runs (the mean of the middle two for an even count).
 func Median(runs []Stats, f func(Stats) float64) float64 {
-	if len(runs) == 0 {
-		return 0
-	}
 	v := make([]float64, len(runs))
 	for i, r := range runs {
 		v[i] = f(r)
 	}
+	return MedianOf(v)
+}
+
+// MedianOf is the median of plain figures, such as single timings (the mean of the
+// middle two for an even count, 0 for none); v is left as it is.
+func MedianOf[T ~int | ~int64 | ~float64](v []T) T {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
 	slices.Sort(v)
 	if len(v)%2 == 1 {
 		return v[len(v)/2]

@@ -29,6 +29,19 @@ func TestPercentileAndMedian(t *testing.T) {
 	if got := Median(runs[:2], OPS); got != 20 {
 		t.Errorf("median of even count = %v, want 20", got)
 	}
+	d := []time.Duration{30, 10, 20, 40}
+	if got := MedianOf(d); got != 25 {
+		t.Errorf("MedianOf(%v) = %v, want 25", d, got)
+	}
+	if d[0] != 30 || d[3] != 40 {
+		t.Errorf("MedianOf reordered its argument: %v", d)
+	}
+	if got := MedianOf([]float64{3, 1, 2}); got != 2 {
+		t.Errorf("MedianOf odd count = %v, want 2", got)
+	}
+	if got := MedianOf([]int64(nil)); got != 0 {
+		t.Errorf("MedianOf(nil) = %v, want 0", got)
+	}
 }
 
 func TestRunCountsSuccessesAndErrors(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -175,16 +174,7 @@ func (m *minicloud) functionsRulesCommand(ready func() error) *cobra.Command {
 			if err := ready(); err != nil {
 				return err
 			}
-			var raw []byte
-			var err error
-			switch arg := strings.TrimSpace(args[0]); {
-			case arg == "-":
-				raw, err = io.ReadAll(io.LimitReader(c.InOrStdin(), 1<<20))
-			case strings.HasPrefix(arg, "{") || arg == "null":
-				raw = []byte(arg)
-			default:
-				raw, err = os.ReadFile(arg)
-			}
+			raw, err := readRuleDocument(c.InOrStdin(), args[0])
 			if err != nil {
 				return err
 			}

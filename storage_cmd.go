@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -55,18 +53,9 @@ func (m *minicloud) storageRulesCommand(ready func() error) *cobra.Command {
 			if err := ready(); err != nil {
 				return err
 			}
-			var raw []byte
-			var err error
-			switch arg := strings.TrimSpace(args[0]); {
-			case arg == "-":
-				raw, err = io.ReadAll(io.LimitReader(c.InOrStdin(), 1<<20))
-			case strings.HasPrefix(arg, "{") || arg == "null":
-				raw = []byte(arg)
-			default:
-				raw, err = os.ReadFile(arg)
-			}
+			raw, err := readRuleDocument(c.InOrStdin(), args[0])
 			if err != nil {
-				return fmt.Errorf("read the rules: %w", err)
+				return err
 			}
 			rs, err := storage.NewRuleStore(m.app).Set(context.Background(), raw)
 			if err != nil {

@@ -2,20 +2,15 @@ package cloudfns
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/minicloud/minicloud/collections/ruledoc"
 	"github.com/minicloud/minicloud/collections/rules"
 	"github.com/minicloud/minicloud/migrations"
 )
@@ -134,120 +129,23 @@ func (r *InvokeRules) Allow(function string, auth rules.Auth) (bool, error) {
 	return r.Rule(function).Eval(rules.Env{Auth: auth, Now: time.Now()})
 }
 
-// RuleStore keeps the rule document in the `_mc_function_rules` collection and caches
-// it: a change made through this process's app (this store, the dashboard) applies at
-// once, one made by another process within InvokeRulesRecheck. Saves are validated
-// whichever way they come (a dashboard edit with a bad rule is refused).
-type RuleStore struct {
-	app     core.App
-	recheck time.Duration
-	cached  atomic.Pointer[cachedRules]
-	loadMu  sync.Mutex
-}
-
-type cachedRules struct {
-	rules  *InvokeRules
-	loaded time.Time
-}
+// RuleStore keeps the invoke rules in the `_mc_function_rules` collection, cached; a
+// change made by another process applies within InvokeRulesRecheck.
+type RuleStore = ruledoc.Store[*InvokeRules]
 
 // NewRuleStore returns the rule store of app and registers its record hooks.
 func NewRuleStore(app core.App) *RuleStore {
-	s := &RuleStore{app: app, recheck: InvokeRulesRecheck}
-	invalidate := func(e *core.RecordEvent) error {
-		s.cached.Store(nil)
-		return e.Next()
-	}
-	app.OnRecordAfterCreateSuccess(migrations.FunctionRules).BindFunc(invalidate)
-	app.OnRecordAfterUpdateSuccess(migrations.FunctionRules).BindFunc(invalidate)
-	app.OnRecordAfterDeleteSuccess(migrations.FunctionRules).BindFunc(invalidate)
-	app.OnRecordValidate(migrations.FunctionRules).BindFunc(func(e *core.RecordEvent) error {
-		if _, err := ParseInvokeRules([]byte(e.Record.GetString("rules"))); err != nil {
-			return err
-		}
-		return e.Next()
-	})
-	return s
-}
-
-// Get returns the rules in force, from the cache when it is fresh.
-func (s *RuleStore) Get(ctx context.Context) (*InvokeRules, error) {
-	if c := s.cached.Load(); c != nil && time.Since(c.loaded) < s.recheck {
-		return c.rules, nil
-	}
-	s.loadMu.Lock()
-	defer s.loadMu.Unlock()
-	if c := s.cached.Load(); c != nil && time.Since(c.loaded) < s.recheck {
-		return c.rules, nil
-	}
-	r, err := s.Load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.cached.Store(&cachedRules{rules: r, loaded: time.Now()})
-	return r, nil
-}
-
-// Load reads the rules from the database (the default when none are saved).
-func (s *RuleStore) Load(ctx context.Context) (*InvokeRules, error) {
-	var raw sql.NullString
-	err := s.app.DB().NewQuery("SELECT `rules` FROM `" + migrations.FunctionRules + "` WHERE `name` = {:name}").
-		WithContext(ctx).Bind(dbx.Params{"name": invokeRulesRecord}).Row(&raw)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return defaultInvokeRules, nil
-	case err != nil:
-		return nil, fmt.Errorf("load function rules: %w", err)
-	}
-	if !raw.Valid || isEmptyRules(raw.String) {
-		return defaultInvokeRules, nil
-	}
-	r, err := ParseInvokeRules([]byte(raw.String))
-	if err != nil {
-		// only a direct database edit gets here (saves are validated): keep the default,
+	return ruledoc.New(app, ruledoc.Spec[*InvokeRules]{
+		Collection: migrations.FunctionRules,
+		Record:     invokeRulesRecord,
+		What:       "function rules",
+		Parse:      ParseInvokeRules,
+		JSON:       func(r *InvokeRules) []byte { return r.JSON() },
+		Default:    defaultInvokeRules,
+		// only a direct database edit gets an invalid document saved: keep the default,
 		// which still requires a signed-in caller
-		s.app.Logger().Error("saved function rules are invalid; using the default", "error", err.Error())
-		return defaultInvokeRules, nil
-	}
-	return r, nil
-}
-
-func isEmptyRules(s string) bool {
-	s = strings.TrimSpace(s)
-	return s == "" || s == "null" || s == "{}" || s == `""`
-}
-
-// Set validates and saves a rule document; an empty one ("", "null", "{}") returns the
-// environment to the default. It returns the rules now in force.
-func (s *RuleStore) Set(ctx context.Context, raw []byte) (*InvokeRules, error) {
-	rec, err := s.app.FindFirstRecordByData(migrations.FunctionRules, "name", invokeRulesRecord)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("save function rules: %w", err)
-	}
-	if isEmptyRules(string(raw)) {
-		if rec != nil {
-			if err := s.app.Delete(rec); err != nil {
-				return nil, fmt.Errorf("save function rules: %w", err)
-			}
-		}
-		s.cached.Store(nil)
-		return defaultInvokeRules, nil
-	}
-	r, err := ParseInvokeRules(raw)
-	if err != nil {
-		return nil, err
-	}
-	if rec == nil {
-		col, err := s.app.FindCollectionByNameOrId(migrations.FunctionRules)
-		if err != nil {
-			return nil, fmt.Errorf("save function rules: %w", err)
-		}
-		rec = core.NewRecord(col)
-		rec.Set("name", invokeRulesRecord)
-	}
-	rec.Set("rules", string(r.JSON()))
-	if err := s.app.SaveWithContext(ctx, rec); err != nil {
-		return nil, fmt.Errorf("save function rules: %w", err)
-	}
-	s.cached.Store(nil)
-	return r, nil
+		Invalid:    defaultInvokeRules,
+		InvalidLog: "saved function rules are invalid; using the default",
+		Recheck:    InvokeRulesRecheck,
+	})
 }

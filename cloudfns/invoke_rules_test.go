@@ -109,7 +109,7 @@ func TestRuleStore(t *testing.T) {
 	if _, err := other.Set(ctx, []byte(`{"*":{"invoke":true}}`)); err != nil {
 		t.Fatal(err)
 	}
-	s.recheck = 20 * time.Millisecond
+	s.SetRecheck(20 * time.Millisecond)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		r, _ = s.Get(ctx)

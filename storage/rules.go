@@ -2,20 +2,15 @@ package storage
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/minicloud/minicloud/collections/ejson"
+	"github.com/minicloud/minicloud/collections/ruledoc"
 	"github.com/minicloud/minicloud/collections/rules"
 	"github.com/minicloud/minicloud/migrations"
 )
@@ -107,84 +102,26 @@ func allow(e *rules.Expr, c Caller, path, owner string) bool {
 // constFalse reports whether a rule is the constant false.
 func constFalse(e *rules.Expr) bool { v, ok := e.Value().(bool); return ok && !v }
 
-// RuleStore keeps the custom rules in the `_mc_storage_rules` collection and caches
-// them: a change made through this process's app (this store, the dashboard) applies at
-// once, one made by another process within RulesRecheck. Saves are validated whichever
-// way they come (a dashboard edit with a bad rule is refused).
-type RuleStore struct {
-	app     core.App
-	recheck time.Duration
-	cached  atomic.Pointer[cachedRules]
-	loadMu  sync.Mutex
-}
-
-type cachedRules struct {
-	rules  *Rules // nil: no custom rules
-	loaded time.Time
-}
+// RuleStore keeps the custom rules in the `_mc_storage_rules` collection, cached (nil:
+// no custom rules, the preset applies); a change made by another process applies
+// within RulesRecheck.
+type RuleStore = ruledoc.Store[*Rules]
 
 // NewRuleStore returns the rule store of app and registers its record hooks.
 func NewRuleStore(app core.App) *RuleStore {
-	s := &RuleStore{app: app, recheck: RulesRecheck}
-	invalidate := func(e *core.RecordEvent) error {
-		s.cached.Store(nil)
-		return e.Next()
-	}
-	app.OnRecordAfterCreateSuccess(migrations.StorageRules).BindFunc(invalidate)
-	app.OnRecordAfterUpdateSuccess(migrations.StorageRules).BindFunc(invalidate)
-	app.OnRecordAfterDeleteSuccess(migrations.StorageRules).BindFunc(invalidate)
-	app.OnRecordValidate(migrations.StorageRules).BindFunc(func(e *core.RecordEvent) error {
-		if raw := e.Record.GetString("rules"); !isEmptyRules(raw) {
-			if _, err := ParseRules([]byte(raw)); err != nil {
-				return err
-			}
-		}
-		return e.Next()
-	})
-	return s
-}
-
-// Get returns the custom rules in force (nil when none are set), from the cache when it
-// is fresh.
-func (s *RuleStore) Get(ctx context.Context) (*Rules, error) {
-	if c := s.cached.Load(); c != nil && time.Since(c.loaded) < s.recheck {
-		return c.rules, nil
-	}
-	s.loadMu.Lock()
-	defer s.loadMu.Unlock()
-	if c := s.cached.Load(); c != nil && time.Since(c.loaded) < s.recheck {
-		return c.rules, nil
-	}
-	r, err := s.Load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.cached.Store(&cachedRules{rules: r, loaded: time.Now()})
-	return r, nil
-}
-
-// Load reads the custom rules from the database: nil when none are set.
-func (s *RuleStore) Load(ctx context.Context) (*Rules, error) {
-	var raw sql.NullString
-	err := s.app.DB().NewQuery("SELECT `rules` FROM `" + migrations.StorageRules + "` WHERE `name` = {:name}").
-		WithContext(ctx).Bind(dbx.Params{"name": storageRulesRecord}).Row(&raw)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("load storage rules: %w", err)
-	}
-	if !raw.Valid || isEmptyRules(raw.String) {
-		return nil, nil
-	}
-	r, err := ParseRules([]byte(raw.String))
-	if err != nil {
-		// only a direct database edit gets here (saves are validated): refuse every
+	return ruledoc.New(app, ruledoc.Spec[*Rules]{
+		Collection: migrations.StorageRules,
+		Record:     storageRulesRecord,
+		What:       "storage rules",
+		Parse:      ParseRules,
+		JSON:       func(r *Rules) []byte { return r.JSON() },
+		Default:    nil,
+		// only a direct database edit gets an invalid document saved: refuse every
 		// client rather than guess
-		s.app.Logger().Error("saved storage rules are invalid; clients are refused until they are fixed", "error", err.Error())
-		return denyAll, nil
-	}
-	return r, nil
+		Invalid:    denyAll,
+		InvalidLog: "saved storage rules are invalid; clients are refused until they are fixed",
+		Recheck:    RulesRecheck,
+	})
 }
 
 var denyAll = func() *Rules {
@@ -194,45 +131,3 @@ var denyAll = func() *Rules {
 	}
 	return r
 }()
-
-func isEmptyRules(s string) bool {
-	s = strings.TrimSpace(s)
-	return s == "" || s == "null" || s == "{}" || s == `""`
-}
-
-// Set validates and saves a rule document; an empty one ("", "null", "{}") removes the
-// custom rules, so that the preset applies again. It returns the rules now in force (nil
-// for the preset).
-func (s *RuleStore) Set(ctx context.Context, raw []byte) (*Rules, error) {
-	rec, err := s.app.FindFirstRecordByData(migrations.StorageRules, "name", storageRulesRecord)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("save storage rules: %w", err)
-	}
-	if isEmptyRules(string(raw)) {
-		if rec != nil {
-			if err := s.app.Delete(rec); err != nil {
-				return nil, fmt.Errorf("save storage rules: %w", err)
-			}
-		}
-		s.cached.Store(nil)
-		return nil, nil
-	}
-	r, err := ParseRules(raw)
-	if err != nil {
-		return nil, err
-	}
-	if rec == nil {
-		col, err := s.app.FindCollectionByNameOrId(migrations.StorageRules)
-		if err != nil {
-			return nil, fmt.Errorf("save storage rules: %w", err)
-		}
-		rec = core.NewRecord(col)
-		rec.Set("name", storageRulesRecord)
-	}
-	rec.Set("rules", string(r.JSON()))
-	if err := s.app.SaveWithContext(ctx, rec); err != nil {
-		return nil, fmt.Errorf("save storage rules: %w", err)
-	}
-	s.cached.Store(nil)
-	return r, nil
-}

@@ -181,17 +181,9 @@ func (s *Server) actionSetRules(r *actionRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var raw []byte
-	switch v, _ := r.params.Get("rule"); x := v.(type) {
-	case string:
-		raw = []byte(x)
-	case ejson.D:
-		if raw, err = ejson.Marshal(x, ejson.Relaxed); err != nil {
-			return nil, err
-		}
-	case nil:
-	default:
-		return nil, invalidParam("rule must be a JSON string or object")
+	raw, err := r.ruleParam()
+	if err != nil {
+		return nil, err
 	}
 	if err := s.store.SetRules(r.ctx, coll, raw); err != nil {
 		return nil, err

@@ -180,3 +180,22 @@ func hasOperators(d ejson.D) bool {
 	}
 	return false
 }
+
+// ruleParam reads a rule document from the `rule` parameter: its JSON text, or the
+// document itself as an object. Absent, it is empty (which restores a default).
+func (r *actionRequest) ruleParam() ([]byte, error) {
+	switch v, _ := r.params.Get("rule"); x := v.(type) {
+	case string:
+		return []byte(x), nil
+	case ejson.D:
+		raw, err := ejson.Marshal(x, ejson.Relaxed)
+		if err != nil {
+			return nil, invalidParam("rule: " + err.Error())
+		}
+		return raw, nil
+	case nil:
+		return nil, nil
+	default:
+		return nil, invalidParam("rule must be a JSON string or object")
+	}
+}

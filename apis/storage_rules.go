@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/storage"
 )
 
@@ -35,19 +34,9 @@ func (s *Server) actionSetStorageRule(r *actionRequest) (any, error) {
 	if err := s.storageAdminOnly(r); err != nil {
 		return nil, err
 	}
-	var raw []byte
-	switch v, _ := r.params.Get("rule"); x := v.(type) {
-	case string:
-		raw = []byte(x)
-	case ejson.D:
-		b, err := ejson.Marshal(x, ejson.Relaxed)
-		if err != nil {
-			return nil, invalidParam("rule: " + err.Error())
-		}
-		raw = b
-	case nil:
-	default:
-		return nil, invalidParam("rule must be a JSON string or object")
+	raw, err := r.ruleParam()
+	if err != nil {
+		return nil, err
 	}
 	rs, err := s.files.Rules().Set(r.ctx, raw)
 	if err != nil {

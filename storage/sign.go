@@ -2,17 +2,16 @@ package storage
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"hash"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
+
+	"github.com/minicloud/minicloud/internal/keyring"
 )
 
 // KeyringFile is the file in the data directory holding the key that signs upload and
@@ -27,35 +26,9 @@ type signer struct {
 
 // loadSigner reads the keyring from dataDir, creating it on first use.
 func loadSigner(dataDir string) (*signer, error) {
-	path := filepath.Join(dataDir, KeyringFile)
-	key, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(dataDir, 0o755); err != nil {
-			return nil, err
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return loadSigner(dataDir) // another process created it first
-		}
-		if err != nil {
-			return nil, fmt.Errorf("create storage keyring: %w", err)
-		}
-		if _, err := f.Write(key); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("write storage keyring: %w", err)
-		}
-		if err := f.Close(); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("read storage keyring: %w", err)
-	}
-	if len(key) != 32 {
-		return nil, fmt.Errorf("storage keyring %s must hold 32 bytes", path)
+	key, err := keyring.Load(dataDir, KeyringFile)
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
 	}
 	return newSigner(key), nil
 }

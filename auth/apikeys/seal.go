@@ -7,9 +7,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/minicloud/minicloud/internal/keyring"
 )
 
 // KeyringFile is the file in the data directory holding the key that seals API secrets
@@ -23,35 +23,9 @@ type sealer struct{ aead cipher.AEAD }
 
 // loadSealer reads the keyring from dataDir, creating it (mode 0600) on first use.
 func loadSealer(dataDir string) (*sealer, error) {
-	path := filepath.Join(dataDir, KeyringFile)
-	key, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(dataDir, 0o755); err != nil {
-			return nil, err
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return loadSealer(dataDir) // another process created it first
-		}
-		if err != nil {
-			return nil, fmt.Errorf("create keyring: %w", err)
-		}
-		if _, err := f.Write(key); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("write keyring: %w", err)
-		}
-		if err := f.Close(); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("read keyring: %w", err)
-	}
-	if len(key) != 32 {
-		return nil, fmt.Errorf("keyring %s must hold 32 bytes", path)
+	key, err := keyring.Load(dataDir, KeyringFile)
+	if err != nil {
+		return nil, fmt.Errorf("api keys: %w", err)
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {

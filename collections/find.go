@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/minicloud/minicloud/collections/ejson"
@@ -284,8 +285,14 @@ func (p *readPlan) scan(ctx context.Context, q querier, order string, orderArgs 
 		if len(offset) > 0 {
 			off = offset[0]
 		}
-		query += " LIMIT ? OFFSET ?"
-		args = append(args, limit, off)
+		// The limit is written into the text, never bound: since SQLite 3.47 a bound
+		// LIMIT feeds the planner, which marks the statement as depending on that
+		// parameter, and binding it (on every run of a cached statement) expires the
+		// statement, so each query was parsed and planned again (sqlite3Reprepare).
+		// The offset does not affect planning and stays a parameter. A query shape gets
+		// one text per distinct limit (at most MaxLimit of them; clients use a few).
+		query += " LIMIT " + strconv.Itoa(limit) + " OFFSET ?"
+		args = append(args, off)
 	}
 	rows, err := p.c.store.query(ctx, q, query, args...)
 	if err != nil {

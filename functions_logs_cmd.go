@@ -144,53 +144,16 @@ func fmtMillis(d time.Duration) string {
 // functionsRulesCommand is `minicloud functions rules get|set`: the environment's
 // function security rules (who may invoke which function from the client SDKs).
 func (m *minicloud) functionsRulesCommand(ready func() error) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "rules",
-		Short: "Show or set the function security rules (invoke permissions of client SDKs)",
-		Long: "CloudBase's rule document: {\"*\":{\"invoke\":\"auth != null\"}, \"<function>\":{\"invoke\": true|false|\"<expr>\"}}.\n" +
+	return ruleDocCommand(m, ready, ruleDocTexts{
+		short: "Show or set the function security rules (invoke permissions of client SDKs)",
+		long: "CloudBase's rule document: {\"*\":{\"invoke\":\"auth != null\"}, \"<function>\":{\"invoke\": true|false|\"<expr>\"}}.\n" +
 			"Without one, signed-in callers (anonymous sign-in included) may invoke every function.\n" +
 			"Admin callers, cloud.callFunction, timers and HTTP access are not subject to the rules.\n" +
 			"A running server applies a change within a second.",
-	}
-	get := &cobra.Command{
-		Use: "get", Short: "Print the rules in force (the default when none are set)",
-		Args: cobra.NoArgs,
-		RunE: m.failing(func(c *cobra.Command, args []string) error {
-			if err := ready(); err != nil {
-				return err
-			}
-			rs, err := cloudfns.NewRuleStore(m.app).Load(context.Background())
-			if err != nil {
-				return err
-			}
-			return writeRules(c.OutOrStdout(), rs)
-		}),
-	}
-	set := &cobra.Command{
-		Use:   "set FILE|-|JSON",
-		Short: "Validate and save the rules from a file, stdin (-) or a JSON argument; {} restores the default",
-		Args:  cobra.ExactArgs(1),
-		RunE: m.failing(func(c *cobra.Command, args []string) error {
-			if err := ready(); err != nil {
-				return err
-			}
-			raw, err := readRuleDocument(c.InOrStdin(), args[0])
-			if err != nil {
-				return err
-			}
-			rs, err := cloudfns.NewRuleStore(m.app).Set(context.Background(), raw)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(c.OutOrStdout(), "function rules saved:")
-			return writeRules(c.OutOrStdout(), rs)
-		}),
-	}
-	for _, sub := range []*cobra.Command{get, set} {
-		sub.SilenceUsage = true
-		cmd.AddCommand(sub)
-	}
-	return cmd
+		getShort: "Print the rules in force (the default when none are set)",
+		setShort: "Validate and save the rules from a file, stdin (-) or a JSON argument; {} restores the default",
+		saved:    "function rules saved:",
+	}, func() *cloudfns.RuleStore { return cloudfns.NewRuleStore(m.app) }, writeRules)
 }
 
 func writeRules(out io.Writer, rs *cloudfns.InvokeRules) error {

@@ -23,6 +23,19 @@ func authError(e *core.RequestEvent, status int, code, desc string) error {
 	return newAPIError(status, code, desc)
 }
 
+// readAuthBody reads a sign-in request's JSON object, answering a bad one in /auth's shape.
+func readAuthBody(e *core.RequestEvent) (ejson.D, error) {
+	raw, err := readBody(e)
+	if err != nil {
+		return nil, authError(e, http.StatusBadRequest, "invalid_request", "cannot read the request body")
+	}
+	body, err := ejson.UnmarshalDoc(raw)
+	if err != nil {
+		return nil, authError(e, http.StatusBadRequest, "invalid_request", "the body must be a JSON object")
+	}
+	return body, nil
+}
+
 // checkClientID enforces that sign-in names this environment (client_id defaults to it).
 func (s *Server) checkClientID(e *core.RequestEvent) error {
 	if id := e.Request.URL.Query().Get("client_id"); id != "" && id != s.cfg.EnvID {
@@ -66,13 +79,9 @@ func (s *Server) authToken(e *core.RequestEvent) error {
 	if err := s.checkClientID(e); err != nil {
 		return err
 	}
-	raw, err := readBody(e)
+	body, err := readAuthBody(e)
 	if err != nil {
-		return authError(e, http.StatusBadRequest, "invalid_request", "cannot read the request body")
-	}
-	body, err := ejson.UnmarshalDoc(raw)
-	if err != nil {
-		return authError(e, http.StatusBadRequest, "invalid_request", "the body must be a JSON object")
+		return err
 	}
 	grant, _ := stringField(body, "grant_type")
 	if grant != "refresh_token" {
@@ -169,13 +178,9 @@ func (s *Server) authProviderToken(e *core.RequestEvent) error {
 	if err := s.tooManySignIns(e); err != nil {
 		return err
 	}
-	raw, err := readBody(e)
+	body, err := readAuthBody(e)
 	if err != nil {
-		return authError(e, http.StatusBadRequest, "invalid_request", "cannot read the request body")
-	}
-	body, err := ejson.UnmarshalDoc(raw)
-	if err != nil {
-		return authError(e, http.StatusBadRequest, "invalid_request", "the body must be a JSON object")
+		return err
 	}
 	code, _ := stringField(body, "provider_code")
 	appid, _ := stringField(body, "provider_id")
@@ -211,13 +216,9 @@ func (s *Server) authSignInWithProvider(e *core.RequestEvent) error {
 	if err := s.checkClientID(e); err != nil {
 		return err
 	}
-	raw, err := readBody(e)
+	body, err := readAuthBody(e)
 	if err != nil {
-		return authError(e, http.StatusBadRequest, "invalid_request", "cannot read the request body")
-	}
-	body, err := ejson.UnmarshalDoc(raw)
-	if err != nil {
-		return authError(e, http.StatusBadRequest, "invalid_request", "the body must be a JSON object")
+		return err
 	}
 	pt, _ := stringField(body, "provider_token")
 	rec, err := s.auth.SignInWithProvider(pt)

@@ -11,21 +11,15 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/minicloud/minicloud/internal/testapp"
 	"github.com/minicloud/minicloud/migrations"
 )
 
-// newLogsTestApp boots PocketBase on a temp dir with Minicloud's migrations and
+// newLogsTestStore boots PocketBase on a temp dir with Minicloud's migrations and
 // returns a log store over it (closed before the app is torn down).
 func newLogsTestStore(t testing.TB, retention time.Duration) (*LogStore, core.App) {
 	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.RunAllMigrations(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = app.ResetBootstrapState() })
+	app := testapp.New(t)
 	s := NewLogStore(app, retention)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

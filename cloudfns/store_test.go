@@ -15,25 +15,13 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/minicloud/minicloud/internal/testapp"
 	"github.com/minicloud/minicloud/migrations"
 )
 
-func newTestApp(t testing.TB, dir string) core.App {
-	t.Helper()
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-	if err := app.Bootstrap(); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.RunAllMigrations(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = app.ResetBootstrapState() })
-	return app
-}
-
 func newTestFnStore(t testing.TB) (*Store, core.App) {
 	t.Helper()
-	app := newTestApp(t, t.TempDir())
+	app := testapp.New(t)
 	return NewStore(app), app
 }
 
@@ -186,8 +174,8 @@ func TestStoreNotFound(t *testing.T) {
 // recheck window, and its OnChange hears of them.
 func TestStoreCrossProcess(t *testing.T) {
 	dir := t.TempDir()
-	server := NewStore(newTestApp(t, dir))
-	cli := NewStore(newTestApp(t, dir))
+	server := NewStore(testapp.NewInDir(t, dir))
+	cli := NewStore(testapp.NewInDir(t, dir))
 	ctx := context.Background()
 	var changes atomic.Int32
 	server.OnChange(func(name string) {

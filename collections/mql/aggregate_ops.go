@@ -1810,19 +1810,29 @@ func aggSetIntersection(e *aggEnv, name string, args []any) (any, error) {
 	return cur, nil
 }
 
+// aggTwoArrays checks the two array operands of $setDifference and $setIsSubset and
+// charges their size to the run's budget.
+func aggTwoArrays(e *aggEnv, op string, args []any) (a, b []any, err error) {
+	a, ok := args[0].([]any)
+	if !ok {
+		return nil, nil, errorf("both operands of %s must be arrays. First argument is of type: %s", op, aggTypeName(args[0]))
+	}
+	b, ok = args[1].([]any)
+	if !ok {
+		return nil, nil, errorf("both operands of %s must be arrays. Second argument is of type: %s", op, aggTypeName(args[1]))
+	}
+	if err := e.run.charge(len(a) + len(b)); err != nil {
+		return nil, nil, err
+	}
+	return a, b, nil
+}
+
 func aggSetDifference(e *aggEnv, name string, args []any) (any, error) {
 	if aggNullish(args[0]) || aggNullish(args[1]) {
 		return nil, nil
 	}
-	a, ok := args[0].([]any)
-	if !ok {
-		return nil, errorf("both operands of $setDifference must be arrays. First argument is of type: %s", aggTypeName(args[0]))
-	}
-	b, ok := args[1].([]any)
-	if !ok {
-		return nil, errorf("both operands of $setDifference must be arrays. Second argument is of type: %s", aggTypeName(args[1]))
-	}
-	if err := e.run.charge(len(a) + len(b)); err != nil {
+	a, b, err := aggTwoArrays(e, "$setDifference", args)
+	if err != nil {
 		return nil, err
 	}
 	exclude := aggKeySet(b)
@@ -1858,15 +1868,8 @@ func aggSetEquals(e *aggEnv, name string, args []any) (any, error) {
 }
 
 func aggSetIsSubset(e *aggEnv, _ string, args []any) (any, error) {
-	a, ok := args[0].([]any)
-	if !ok {
-		return nil, errorf("both operands of $setIsSubset must be arrays. First argument is of type: %s", aggTypeName(args[0]))
-	}
-	b, ok := args[1].([]any)
-	if !ok {
-		return nil, errorf("both operands of $setIsSubset must be arrays. Second argument is of type: %s", aggTypeName(args[1]))
-	}
-	if err := e.run.charge(len(a) + len(b)); err != nil {
+	a, b, err := aggTwoArrays(e, "$setIsSubset", args)
+	if err != nil {
 		return nil, err
 	}
 	super := aggKeySet(b)

@@ -31,6 +31,9 @@ func Load(dataDir, name string) ([]byte, error) {
 	return key, nil
 }
 
+// create writes a new key to a temporary file and links it into place: the key file
+// appears whole or not at all, so a concurrent Load never reads it half-written, and
+// when two processes race, the link of the second fails and it reads the first's key.
 func create(dataDir, name string) ([]byte, error) {
 	key := make([]byte, KeySize)
 	if _, err := rand.Read(key); err != nil {
@@ -39,19 +42,24 @@ func create(dataDir, name string) ([]byte, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dataDir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return Load(dataDir, name) // another process created it first
-	}
+	f, err := os.CreateTemp(dataDir, name+".new-*")
 	if err != nil {
 		return nil, fmt.Errorf("create keyring %s: %w", name, err)
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
 	if _, err := f.Write(key); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("write keyring %s: %w", name, err)
 	}
-	if err := f.Close(); err != nil {
+	if err := f.Close(); err != nil { // CreateTemp makes the file 0600
 		return nil, fmt.Errorf("write keyring %s: %w", name, err)
+	}
+	if err := os.Link(tmp, filepath.Join(dataDir, name)); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return Load(dataDir, name) // another process created it first
+		}
+		return nil, fmt.Errorf("create keyring %s: %w", name, err)
 	}
 	return key, nil
 }

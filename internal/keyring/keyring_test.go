@@ -42,6 +42,9 @@ func TestLoadCreatesOnceAndKeeps(t *testing.T) {
 	if bytes.Equal(other, keys[0]) {
 		t.Fatal("two keyrings share a key")
 	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
 }
 
 func TestLoadRefusesAWrongSize(t *testing.T) {

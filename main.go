@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/pocketbase"
 
+	"github.com/minicloud/minicloud/internal/gctune"
 	_ "github.com/minicloud/minicloud/migrations"
 )
 
@@ -16,6 +17,8 @@ import (
 const dataMaxIdleConns = 64
 
 func main() {
+	// Fewer GC cycles while the live heap is small (see internal/gctune); GOGC wins.
+	gctune.StartDefault()
 	// DefaultDev stays off even under `go run`: dev mode logs every SQL statement.
 	// More idle connections than PocketBase's 15 keep warm SQLite connections (and their
 	// page caches) for concurrent clients instead of reopening them under load.

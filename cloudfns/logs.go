@@ -1,6 +1,8 @@
 package cloudfns
 
 import (
+	"strconv"
+
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -16,17 +18,19 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/minicloud/minicloud/cloudfns/logtable"
 )
 
-// The invocation log: one row per invocation in the `_mc_function_logs` collection
-// (migrations/1764900001_function_logs.go). Record is called on the invoke hot path,
-// so it only appends to an in-memory buffer; a background goroutine writes the buffer
-// in batches, one transaction per batch of up to 500 rows, at least every 200 ms.
-// When the buffer is full (writes fall behind), entries are dropped and counted rather
-// than slowing invocations down.
+// The invocation log: one row per invocation in the `_mc_function_logs` table of
+// PocketBase's auxiliary database (cloudfns/logtable says why it is not in data.db).
+// Record is called on the invoke hot path, so it only appends to an in-memory buffer;
+// a background goroutine writes the buffer in batches, one transaction per batch of up
+// to 500 rows, at least every 200 ms. When the buffer is full (writes fall behind),
+// entries are dropped and counted rather than slowing invocations down.
 
-// FunctionLogsCollection is the collection holding the invocation log.
-const FunctionLogsCollection = "_mc_function_logs"
+// FunctionLogsTable is the table holding the invocation log, in the auxiliary database.
+const FunctionLogsTable = logtable.Name
 
 // DefaultLogRetention is how long invocation logs are kept unless configured otherwise.
 const DefaultLogRetention = 7 * 24 * time.Hour
@@ -48,7 +52,7 @@ const (
 
 // LogEntry is one invocation in the log.
 type LogEntry struct {
-	ID           string        `json:"id,omitempty"` // set by Query
+	ID           string        `json:"id,omitempty"` // set by Query: the row's number, as text
 	RequestID    string        `json:"requestId"`
 	Function     string        `json:"function"`
 	Version      int           `json:"version"`
@@ -143,6 +147,7 @@ type LogStore struct {
 
 	mu           sync.Mutex
 	pending      []LogEntry
+	spare        []LogEntry // the last written buffer, emptied, for the next round
 	pendingBytes int
 	closed       bool
 
@@ -159,8 +164,8 @@ type LogStore struct {
 	lastErrLog time.Time
 }
 
-// NewLogStore returns a store writing to app's `_mc_function_logs` collection and
-// starts its writer. retention is how long entries are kept (DefaultLogRetention is
+// NewLogStore returns a store writing to the `_mc_function_logs` table of app's
+// auxiliary database (created if missing) and starts its writer. retention is how long entries are kept (DefaultLogRetention is
 // CloudBase-like); 0 or less keeps them forever. Old entries are deleted by the hourly
 // PocketBase cron job "__mcFunctionLogsCleanup__" (PocketBase runs cron jobs only
 // while serving; call Cleanup to run it by hand). The store flushes and stops when the
@@ -174,6 +179,10 @@ func NewLogStore(app core.App, retention time.Duration) *LogStore {
 		done:     make(chan struct{}),
 	}
 	s.SetRetention(retention)
+	if err := logtable.Ensure(app.AuxNonconcurrentDB()); err != nil {
+		// Writes will fail and be counted as dropped; say why once, now.
+		s.logError("function log table unavailable", err)
+	}
 	if c := app.Cron(); c != nil {
 		_ = c.Add(logCleanupJobID, "17 * * * *", func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -315,8 +324,19 @@ func (s *LogStore) loop() {
 func (s *LogStore) writePending() {
 	s.mu.Lock()
 	batch := s.pending
-	s.pending, s.pendingBytes = nil, 0
+	s.pending, s.pendingBytes = s.spare, 0
+	s.spare = nil
 	s.mu.Unlock()
+	all := batch
+	defer func() {
+		// Hand the buffer back for the next round instead of regrowing one from nothing
+		// (entries are ~250 bytes; growing by doubling copied each twice).
+		if cap(all) <= logBatchSize*4 {
+			s.mu.Lock()
+			s.spare = all[:0]
+			s.mu.Unlock()
+		}
+	}()
 	for len(batch) > 0 {
 		n := min(len(batch), logBatchSize)
 		if err := s.writeBatch(batch[:n]); err != nil {
@@ -344,10 +364,8 @@ func (s *LogStore) logError(msg string, err error) {
 	l.Error(msg, "error", err.Error(), "dropped", s.dropped.Load())
 }
 
-var logInsertSQL = "INSERT INTO `" + FunctionLogsCollection + "` (`id`, `requestId`, `function`, `version`, `source`, `openid`, `start`, `duration`, `outcome`, `errorCode`, `errorMessage`, `errorStack`, `logs`, `eventBytes`, `resultBytes`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-
-// logRow returns the column values of e, in logInsertSQL's order, with secrets
-// redacted from the console output and the error.
+// logRow returns the arguments of logtable.InsertSQL for e: a slot for the id, then
+// the column values, with secrets redacted from the console output and the error.
 func logRow(e *LogEntry) []any {
 	for i := range e.Logs {
 		e.Logs[i].Text = RedactSecrets(e.Logs[i].Text)
@@ -359,7 +377,7 @@ func logRow(e *LogEntry) []any {
 		logs = string(encodeLogLines(e.Logs, MaxLogBytes))
 	}
 	return []any{
-		newLogID(),
+		nil, // the id: logtable.Insert sets it
 		truncateUTF8(e.RequestID, logMaxShortText),
 		truncateUTF8(e.Function, logMaxShortText),
 		e.Version,
@@ -377,32 +395,6 @@ func logRow(e *LogEntry) []any {
 	}
 }
 
-// newLogID returns a record id for a log row: PocketBase's 15 characters of
-// [a-z0-9], but rising with time (11 of microseconds since the epoch, then 4 of a
-// process-wide counter whose start comes from the clock), so that rows are appended to the primary key's
-// B-tree instead of inserted at random places: about a quarter of a row's write cost.
-func newLogID() string {
-	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	var b [15]byte
-	t := uint64(time.Now().UnixMicro())
-	for i := 10; i >= 0; i-- {
-		b[i] = digits[t%36]
-		t /= 36
-	}
-	n := logIDSeq.Add(1)
-	for i := 14; i >= 11; i-- {
-		b[i] = digits[n%36]
-		n /= 36
-	}
-	return string(b[:])
-}
-
-var logIDSeq = func() *atomic.Uint64 {
-	var v atomic.Uint64
-	v.Store(uint64(time.Now().UnixNano()) % (36 * 36 * 36 * 36))
-	return &v
-}()
-
 func logTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -413,55 +405,43 @@ func logTime(t time.Time) string {
 func (s *LogStore) writeBatch(batch []LogEntry) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if wdb, ok := s.app.NonconcurrentDB().(*dbx.DB); ok {
-		tx, err := wdb.DB().BeginTx(ctx, nil)
-		if err != nil {
-			return err
+	wdb, ok := s.app.AuxNonconcurrentDB().(*dbx.DB)
+	if !ok {
+		return fmt.Errorf("the auxiliary database is a %T, not a connection pool", s.app.AuxNonconcurrentDB())
+	}
+	tx, err := wdb.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	st, err := tx.PrepareContext(ctx, logtable.InsertSQL)
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	defer st.Close()
+	// One row per statement: a multi-row INSERT needs a statement journal (it may
+	// fail half-way), which cost more than the statements it saved.
+	var args []any
+	exec := func(id int64) (sql.Result, error) {
+		args[0] = id
+		return st.ExecContext(ctx, args...)
+	}
+	for i := range batch {
+		start := batch[i].Start
+		if start.IsZero() {
+			start = time.Now()
 		}
-		st, err := tx.PrepareContext(ctx, logInsertSQL)
-		if err != nil {
+		args = logRow(&batch[i])
+		if err := logtable.Insert(start, logIDSeq.Add(1), exec); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
-		for i := range batch {
-			if _, err := st.ExecContext(ctx, logRow(&batch[i])...); err != nil {
-				_ = st.Close()
-				_ = tx.Rollback()
-				return err
-			}
-		}
-		_ = st.Close()
-		return tx.Commit()
 	}
-	// Not a plain pool (a wrapped app): go through PocketBase's transaction.
-	return s.app.RunInTransaction(func(tx core.App) error {
-		for i := range batch {
-			params := dbx.Params{}
-			for j, v := range logRow(&batch[i]) {
-				params[fmt.Sprintf("p%d", j)] = v
-			}
-			if _, err := tx.NonconcurrentDB().NewQuery(logInsertNamedSQL).Bind(params).Execute(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return tx.Commit()
 }
 
-// logInsertNamedSQL is logInsertSQL with dbx placeholders {:p0} … {:p14}.
-var logInsertNamedSQL = func() string {
-	var b strings.Builder
-	n := 0
-	for _, c := range logInsertSQL {
-		if c == '?' {
-			fmt.Fprintf(&b, "{:p%d}", n)
-			n++
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}()
+// logIDSeq spreads the rows of one microsecond over its ids (logtable.IDFor).
+var logIDSeq atomic.Uint64
 
 // encodeLogLines encodes lines as a JSON array of at most max bytes. Lines that do not
 // fit are dropped (the one that crosses the limit is cut) and a last "warn" line says
@@ -594,13 +574,14 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 		where = append(where, "`outcome` = {:outcome}")
 		params["outcome"] = string(q.Outcome)
 	}
+	// The id is the start time (logtable.IDFor): time ranges are id ranges.
 	if !q.Since.IsZero() {
-		where = append(where, "`start` >= {:since}")
-		params["since"] = logTime(q.Since)
+		where = append(where, "`id` >= {:since}")
+		params["since"] = logtable.IDBound(q.Since)
 	}
 	if !q.Until.IsZero() {
-		where = append(where, "`start` < {:until}")
-		params["until"] = logTime(q.Until)
+		where = append(where, "`id` < {:until}")
+		params["until"] = logtable.IDBound(q.Until)
 	}
 	limit := q.Limit
 	if limit <= 0 {
@@ -612,16 +593,16 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	b.WriteString(cols)
-	b.WriteString(" FROM `" + FunctionLogsCollection + "`")
+	b.WriteString(" FROM `" + FunctionLogsTable + "`")
 	if len(where) > 0 {
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(where, " AND "))
 	}
 	// rowid follows insertion order: a stable tie-break the start indexes also cover.
-	b.WriteString(" ORDER BY `start` DESC, `rowid` DESC LIMIT {:limit} OFFSET {:offset}")
+	b.WriteString(" ORDER BY `id` DESC LIMIT {:limit} OFFSET {:offset}")
 
 	var rows []struct {
-		ID           string         `db:"id"`
+		ID           int64          `db:"id"`
 		RequestID    string         `db:"requestId"`
 		Function     string         `db:"function"`
 		Version      float64        `db:"version"`
@@ -637,13 +618,16 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 		ResultBytes  float64        `db:"resultBytes"`
 		Logs         sql.NullString `db:"logs"`
 	}
-	if err := app.DB().NewQuery(b.String()).WithContext(ctx).Bind(params).All(&rows); err != nil {
+	if !app.AuxHasTable(FunctionLogsTable) {
+		return []LogEntry{}, nil // no function has run since the auxiliary database was created
+	}
+	if err := app.AuxDB().NewQuery(b.String()).WithContext(ctx).Bind(params).All(&rows); err != nil {
 		return nil, fmt.Errorf("query function logs: %w", err)
 	}
 	out := make([]LogEntry, len(rows))
 	for i, r := range rows {
 		e := LogEntry{
-			ID: r.ID, RequestID: r.RequestID, Function: r.Function, Version: int(r.Version),
+			ID: strconv.FormatInt(r.ID, 10), RequestID: r.RequestID, Function: r.Function, Version: int(r.Version),
 			Source: r.Source, OpenID: r.OpenID,
 			Duration: time.Duration(r.Duration * float64(time.Millisecond)),
 			Outcome:  Outcome(r.Outcome), ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
@@ -654,7 +638,7 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 		}
 		if r.Logs.Valid && r.Logs.String != "" && r.Logs.String != "null" {
 			if err := json.Unmarshal([]byte(r.Logs.String), &e.Logs); err != nil {
-				return nil, fmt.Errorf("function log %s: bad console output: %w", r.ID, err)
+				return nil, fmt.Errorf("function log %d: bad console output: %w", r.ID, err)
 			}
 		}
 		out[i] = e
@@ -669,15 +653,15 @@ func (s *LogStore) Cleanup(ctx context.Context) (int64, error) {
 	if keep <= 0 {
 		return 0, nil
 	}
-	cutoff := logTime(time.Now().Add(-keep))
-	q := "DELETE FROM `" + FunctionLogsCollection + "` WHERE `rowid` IN (SELECT `rowid` FROM `" +
-		FunctionLogsCollection + "` WHERE `start` < {:cutoff} LIMIT {:n})"
+	cutoff := logtable.IDBound(time.Now().Add(-keep))
+	q := "DELETE FROM `" + FunctionLogsTable + "` WHERE `id` IN (SELECT `id` FROM `" +
+		FunctionLogsTable + "` WHERE `id` < {:cutoff} ORDER BY `id` LIMIT {:n})"
 	var total int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
-		res, err := s.app.NonconcurrentDB().NewQuery(q).WithContext(ctx).
+		res, err := s.app.AuxNonconcurrentDB().NewQuery(q).WithContext(ctx).
 			Bind(dbx.Params{"cutoff": cutoff, "n": logCleanupChunk}).Execute()
 		if err != nil {
 			return total, fmt.Errorf("delete old function logs: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +12,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/minicloud/minicloud/cloudfns/logtable"
 	"github.com/minicloud/minicloud/internal/testapp"
-	"github.com/minicloud/minicloud/migrations"
 )
 
 // newLogsTestStore boots PocketBase on a temp dir with Minicloud's migrations and
@@ -49,23 +50,28 @@ func queryLogs(t testing.TB, s *LogStore, q LogQuery) []LogEntry {
 	return out
 }
 
-func TestLogStoreCollectionMatchesMigration(t *testing.T) {
-	if FunctionLogsCollection != migrations.FunctionLogs {
-		t.Fatalf("%q != %q", FunctionLogsCollection, migrations.FunctionLogs)
+// TestLogStoreTableInAuxDatabase: the log is written to the auxiliary database, with
+// its indexes, and nothing of it to data.db (whose readers a commit would make cold).
+func TestLogStoreTableInAuxDatabase(t *testing.T) {
+	s, app := newLogsTestStore(t, 0)
+	s.Record(LogEntry{RequestID: "req-aux", Function: "f", Start: time.Now(), Outcome: OutcomeSuccess})
+	flushLogs(t, s)
+	var n int
+	if err := app.AuxDB().NewQuery("SELECT COUNT(*) FROM `" + FunctionLogsTable + "` WHERE `requestId` = 'req-aux'").Row(&n); err != nil || n != 1 {
+		t.Fatalf("aux rows %d (%v)", n, err)
 	}
-	_, app := newLogsTestStore(t, 0)
-	c, err := app.FindCollectionByNameOrId(FunctionLogsCollection)
-	if err != nil {
+	if app.HasTable(FunctionLogsTable) {
+		t.Fatalf("%s exists in data.db", FunctionLogsTable)
+	}
+	var idx []string
+	if err := app.AuxDB().NewQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = {:t}").
+		Bind(dbx.Params{"t": FunctionLogsTable}).Column(&idx); err != nil {
 		t.Fatal(err)
 	}
-	idx := strings.Join(c.Indexes, "\n")
-	for _, want := range []string{"idx_mc_function_logs_requestId", "idx_mc_function_logs_function_start", "idx_mc_function_logs_start"} {
-		if !strings.Contains(idx, want) {
-			t.Errorf("missing index %s in %s", want, idx)
+	for _, want := range logtable.Indexes {
+		if !slices.Contains(idx, want) {
+			t.Errorf("missing index %s in %v", want, idx)
 		}
-	}
-	if c.ListRule != nil || c.ViewRule != nil {
-		t.Error("function logs must be superuser-only")
 	}
 }
 
@@ -149,9 +155,8 @@ func TestLogStoreQueriesUseIndexes(t *testing.T) {
 		var rows []struct {
 			Detail string `db:"detail"`
 		}
-		q := "EXPLAIN QUERY PLAN SELECT `id` FROM `" + FunctionLogsCollection + "` " + where +
-			" ORDER BY `start` DESC, `rowid` DESC LIMIT 10"
-		if err := app.DB().NewQuery(q).All(&rows); err != nil {
+		q := "EXPLAIN QUERY PLAN SELECT * FROM `" + FunctionLogsTable + "` " + where + " ORDER BY `id` DESC LIMIT 10"
+		if err := app.AuxDB().NewQuery(q).All(&rows); err != nil {
 			t.Fatal(err)
 		}
 		var b []string
@@ -160,17 +165,18 @@ func TestLogStoreQueriesUseIndexes(t *testing.T) {
 		}
 		return strings.Join(b, "; ")
 	}
-	if p := plan("WHERE `function` = 'f'"); !strings.Contains(p, "idx_mc_function_logs_function_start") || strings.Contains(p, "TEMP B-TREE") {
-		t.Errorf("by function: %s", p)
-	}
-	if p := plan("WHERE `requestId` = 'r'"); !strings.Contains(p, "idx_mc_function_logs_requestId") {
-		t.Errorf("by request id: %s", p)
-	}
-	if p := plan(""); !strings.Contains(p, "idx_mc_function_logs_start") || strings.Contains(p, "TEMP B-TREE") {
-		t.Errorf("all: %s", p)
-	}
-	if p := plan("WHERE `start` >= '2024-01-01'"); !strings.Contains(p, "idx_mc_function_logs_start") {
-		t.Errorf("since: %s", p)
+	for _, c := range []struct{ where, want string }{
+		{"WHERE `function` = 'f'", "USING INDEX idx_mc_function_logs_function (function=?)"},
+		{"WHERE `function` = 'f' AND `id` >= 5 AND `id` < 9", "USING INDEX idx_mc_function_logs_function (function=? AND rowid>? AND rowid<?)"},
+		{"WHERE `requestId` = 'r'", "USING INDEX idx_mc_function_logs_requestId (requestId=?)"},
+		{"", "SCAN " + FunctionLogsTable},
+		{"WHERE `id` >= 5", "USING INTEGER PRIMARY KEY (rowid>?)"},
+		{"WHERE `outcome` = 'error' AND `id` >= 5 AND `id` < 9", "USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"},
+	} {
+		p := plan(c.where)
+		if !strings.Contains(p, c.want) || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%q: plan %q, want %q and no sort", c.where, p, c.want)
+		}
 	}
 }
 
@@ -190,7 +196,7 @@ func TestLogStoreBatchesAndTimerFlush(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	var count int
-	if err := app.DB().NewQuery("SELECT COUNT(*) FROM `" + FunctionLogsCollection + "`").Row(&count); err != nil || count != n {
+	if err := app.AuxDB().NewQuery("SELECT COUNT(*) FROM `" + FunctionLogsTable + "`").Row(&count); err != nil || count != n {
 		t.Fatalf("count %d %v", count, err)
 	}
 	got := queryLogs(t, s, LogQuery{Function: "bulk", Limit: 5000})
@@ -250,7 +256,7 @@ func TestLogStoreCloseFlushes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var count int
-	if err := app.DB().NewQuery("SELECT COUNT(*) FROM `" + FunctionLogsCollection + "`").Row(&count); err != nil || count != 10 {
+	if err := app.AuxDB().NewQuery("SELECT COUNT(*) FROM `" + FunctionLogsTable + "`").Row(&count); err != nil || count != 10 {
 		t.Fatalf("count %d %v", count, err)
 	}
 }
@@ -281,7 +287,7 @@ func TestLogStoreCapsConsoleOutput(t *testing.T) {
 
 	for _, id := range []string{"many", "huge"} {
 		var raw string
-		if err := app.DB().NewQuery("SELECT `logs` FROM `" + FunctionLogsCollection + "` WHERE `requestId` = {:id}").
+		if err := app.AuxDB().NewQuery("SELECT `logs` FROM `" + FunctionLogsTable + "` WHERE `requestId` = {:id}").
 			Bind(dbx.Params{"id": id}).Row(&raw); err != nil {
 			t.Fatal(err)
 		}
@@ -412,21 +418,26 @@ func BenchmarkLogStoreRecord(b *testing.B) {
 	b.ReportMetric(float64(s.Dropped()), "dropped")
 }
 
-func TestNewLogIDRisesAndIsUnique(t *testing.T) {
-	seen := map[string]bool{}
-	prev := ""
-	for i := 0; i < 10000; i++ {
-		id := newLogID()
-		if len(id) != 15 || strings.Trim(id, "0123456789abcdefghijklmnopqrstuvwxyz") != "" {
-			t.Fatalf("id %q is not 15 characters of [a-z0-9]", id)
-		}
-		if seen[id] {
-			t.Fatalf("duplicate id %q", id)
-		}
-		seen[id] = true
-		if id[:11] < prev {
-			t.Fatalf("time prefix went back: %q after %q", id[:11], prev)
-		}
-		prev = id[:11]
+// The order is by start time, whatever the order the calls ended in, and calls that
+// started in the same microsecond are all kept.
+func TestLogStoreOrdersByStart(t *testing.T) {
+	s, _ := newLogsTestStore(t, 0)
+	base := time.Now().Add(-time.Minute).UTC()
+	for i, d := range []int{2, 0, 1} {
+		s.Record(LogEntry{RequestID: fmt.Sprintf("r%d", d), Function: "f", Start: base.Add(time.Duration(d) * time.Second), Outcome: OutcomeSuccess, Version: i})
+	}
+	for i := 0; i < 5; i++ {
+		s.Record(LogEntry{RequestID: "same", Function: "g", Start: base, Outcome: OutcomeSuccess})
+	}
+	flushLogs(t, s)
+	got := queryLogs(t, s, LogQuery{Function: "f"})
+	if len(got) != 3 || got[0].RequestID != "r2" || got[1].RequestID != "r1" || got[2].RequestID != "r0" {
+		t.Fatalf("order: %+v", got)
+	}
+	if same := queryLogs(t, s, LogQuery{RequestID: "same"}); len(same) != 5 {
+		t.Fatalf("same microsecond: %d rows, want 5", len(same))
+	}
+	if in := queryLogs(t, s, LogQuery{Since: base.Add(time.Second), Until: base.Add(2 * time.Second)}); len(in) != 1 || in[0].RequestID != "r1" {
+		t.Fatalf("range: %+v", in)
 	}
 }

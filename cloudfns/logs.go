@@ -403,8 +403,9 @@ func logTime(t time.Time) string {
 }
 
 func (s *LogStore) writeBatch(batch []LogEntry) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	// No deadline: the driver watches a cancellable context with a goroutine per
+	// statement, a fifth of a row's cost; SQLite's busy timeout bounds the waits.
+	ctx := context.Background()
 	wdb, ok := s.app.AuxNonconcurrentDB().(*dbx.DB)
 	if !ok {
 		return fmt.Errorf("the auxiliary database is a %T, not a connection pool", s.app.AuxNonconcurrentDB())

@@ -24,6 +24,15 @@ func readBody(e *core.RequestEvent) ([]byte, error) {
 	if e.Request.Body == nil {
 		return nil, nil
 	}
+	if n := e.Request.ContentLength; n >= 0 && n <= MaxRequestBytes {
+		// The usual case: the length is known (net/http stops the body there), so read
+		// it into one buffer of that size rather than growing one until EOF.
+		body := make([]byte, n)
+		if _, err := io.ReadFull(e.Request.Body, body); err != nil {
+			return nil, newAPIError(http.StatusBadRequest, "INVALID_PARAM", "cannot read the request body")
+		}
+		return body, nil
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(e.Response, e.Request.Body, MaxRequestBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError

@@ -1,13 +1,12 @@
 package cloudfns
 
 import (
-	"strconv"
-
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,11 +164,12 @@ type LogStore struct {
 }
 
 // NewLogStore returns a store writing to the `_mc_function_logs` table of app's
-// auxiliary database (created if missing) and starts its writer. retention is how long entries are kept (DefaultLogRetention is
-// CloudBase-like); 0 or less keeps them forever. Old entries are deleted by the hourly
-// PocketBase cron job "__mcFunctionLogsCleanup__" (PocketBase runs cron jobs only
-// while serving; call Cleanup to run it by hand). The store flushes and stops when the
-// app terminates (OnTerminate), or on Close.
+// auxiliary database (created if missing) and starts its writer. retention is how
+// long entries are kept (DefaultLogRetention is CloudBase-like); 0 or less keeps them
+// forever. Old entries are deleted by the hourly PocketBase cron job
+// "__mcFunctionLogsCleanup__" (PocketBase runs cron jobs only while serving; call
+// Cleanup to run it by hand). The store flushes and stops when the app terminates
+// (OnTerminate), or on Close.
 func NewLogStore(app core.App, retention time.Duration) *LogStore {
 	s := &LogStore{
 		app:      app,
@@ -404,7 +404,7 @@ func logTime(t time.Time) string {
 
 func (s *LogStore) writeBatch(batch []LogEntry) error {
 	// No deadline: the driver watches a cancellable context with a goroutine per
-	// statement, a fifth of a row's cost; SQLite's busy timeout bounds the waits.
+	// statement (10-25% of a row's cost); SQLite's busy timeout bounds the waits.
 	ctx := context.Background()
 	wdb, ok := s.app.AuxNonconcurrentDB().(*dbx.DB)
 	if !ok {
@@ -599,7 +599,7 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(where, " AND "))
 	}
-	// rowid follows insertion order: a stable tie-break the start indexes also cover.
+	// Newest first: the id orders by start time, then by arrival within a microsecond.
 	b.WriteString(" ORDER BY `id` DESC LIMIT {:limit} OFFSET {:offset}")
 
 	var rows []struct {

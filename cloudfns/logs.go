@@ -599,7 +599,7 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(where, " AND "))
 	}
-	// Newest first: the id orders by start time, then by arrival within a microsecond.
+	// Newest first: the id orders by start time (to the microsecond).
 	b.WriteString(" ORDER BY `id` DESC LIMIT {:limit} OFFSET {:offset}")
 
 	var rows []struct {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,7 @@ const DefaultLogRetention = 7 * 24 * time.Hour
 
 const (
 	logBatchSize       = 500
+	logYieldEvery      = 32 // rows written between two yields of the writer
 	logFlushInterval   = 200 * time.Millisecond
 	logMaxPending      = 20000    // entries buffered at most
 	logMaxPendingBytes = 64 << 20 // approximate bytes buffered at most
@@ -436,6 +438,11 @@ func (s *LogStore) writeBatch(batch []LogEntry) error {
 		if err := logtable.Insert(start, logIDSeq.Add(1), exec); err != nil {
 			_ = tx.Rollback()
 			return err
+		}
+		if i%logYieldEvery == logYieldEvery-1 {
+			// A batch is milliseconds of CPU without a blocking call: let the calls
+			// waiting for this CPU run in between rather than queue behind it.
+			runtime.Gosched()
 		}
 	}
 	return tx.Commit()

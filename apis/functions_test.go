@@ -7,15 +7,10 @@ import (
 	"testing"
 	"testing/fstest"
 
-	pbapis "github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/minicloud/minicloud/auth"
-	"github.com/minicloud/minicloud/auth/apikeys"
 	"github.com/minicloud/minicloud/cloudfns"
 	"github.com/minicloud/minicloud/cloudfns/wxsdk"
-	"github.com/minicloud/minicloud/collections"
-	"github.com/minicloud/minicloud/internal/testapp"
 )
 
 // fnHarness is a server with cloud functions (anonymous sign-in on, HTTP access at /fn).
@@ -26,37 +21,22 @@ type fnHarness struct {
 
 func newFnHarness(t *testing.T) *fnHarness {
 	t.Helper()
-	app := testapp.New(t)
-	store, err := collections.New(app, collections.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := apikeys.NewRegistry(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	authSvc := auth.New(app, auth.Config{EnvID: testEnv, Anonymous: true})
-	fns := cloudfns.NewService(app, cloudfns.NewStore(app), cloudfns.ServiceConfig{EnvID: testEnv})
-	fns.Runtime().RegisterModule("wx-server-sdk", wxsdk.WXServerSDK)
-	srv := NewServer(app, Config{EnvID: testEnv}, Services{Store: store, Auth: authSvc, Keys: keys, Functions: fns, FunctionsHTTPPrefix: "/fn"})
-	fns.SetDatabase(func(ctx context.Context, action string, params json.RawMessage) (json.RawMessage, error) {
-		return srv.AdminAction(ctx, action, params)
+	fh := &fnHarness{}
+	fh.harness = newHarness(t, harnessOptions{
+		anonymous: true,
+		services: func(app core.App, svc *Services) {
+			fh.fns = cloudfns.NewService(app, cloudfns.NewStore(app), cloudfns.ServiceConfig{EnvID: testEnv})
+			fh.fns.Runtime().RegisterModule("wx-server-sdk", wxsdk.WXServerSDK)
+			svc.Functions, svc.FunctionsHTTPPrefix = fh.fns, "/fn"
+		},
+		ready: func(srv *Server) {
+			fh.fns.SetDatabase(func(ctx context.Context, action string, params json.RawMessage) (json.RawMessage, error) {
+				return srv.AdminAction(ctx, action, params)
+			})
+		},
 	})
-	r, err := pbapis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Routes(&core.ServeEvent{App: app, Router: r})
-	mux, err := r.BuildMux()
-	if err != nil {
-		t.Fatal(err)
-	}
-	created, err := keys.Create("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fns.Stop(context.Background()) })
-	return &fnHarness{harness: &harness{t: t, app: app, store: store, auth: authSvc, keys: keys, handler: mux, admin: created}, fns: fns}
+	t.Cleanup(func() { fh.fns.Stop(context.Background()) })
+	return fh
 }
 
 func (h *fnHarness) deploy(name string, files map[string]string) {

@@ -23,6 +23,7 @@ const testEnv = "test-env"
 // PocketBase router (default middlewares included) that `minicloud serve` uses.
 type harness struct {
 	t       *testing.T
+	srv     *Server
 	app     core.App
 	store   *collections.Store
 	auth    *auth.Service
@@ -36,36 +37,55 @@ type harnessOptions struct {
 	wechat    auth.WeChatConfig
 	// sign-in limits per minute (0: unlimited)
 	loginPerIP, loginPerOpenID int
+	// services, if set, adds services (storage, functions) to the server's
+	services func(app core.App, svc *Services)
+	// ready, if set, runs once the server exists, before its routes are built
+	ready func(srv *Server)
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Helper()
-	app := testapp.New(t)
+	h := buildHarness(t, opts)
+	h.t = t
+	return h
+}
+
+// buildHarness builds the server of a harness for tests and benchmarks alike (a
+// benchmark's harness has no t: it uses the handler, app and services only).
+func buildHarness(tb testing.TB, opts harnessOptions) *harness {
+	tb.Helper()
+	app := testapp.New(tb)
 	store, err := collections.New(app, collections.Config{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	keys, err := apikeys.NewRegistry(app)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	authSvc := auth.New(app, auth.Config{EnvID: testEnv, Anonymous: opts.anonymous, WeChat: opts.wechat})
-	srv := NewServer(app, Config{EnvID: testEnv, LoginPerIP: opts.loginPerIP, LoginPerOpenID: opts.loginPerOpenID},
-		Services{Store: store, Auth: authSvc, Keys: keys})
+	svc := Services{Store: store, Auth: authSvc, Keys: keys}
+	if opts.services != nil {
+		opts.services(app, &svc)
+	}
+	srv := NewServer(app, Config{EnvID: testEnv, LoginPerIP: opts.loginPerIP, LoginPerOpenID: opts.loginPerOpenID}, svc)
+	if opts.ready != nil {
+		opts.ready(srv)
+	}
 	r, err := pbapis.NewRouter(app)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	srv.Routes(&core.ServeEvent{App: app, Router: r})
 	mux, err := r.BuildMux()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	created, err := keys.Create("test")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return &harness{t: t, app: app, store: store, auth: authSvc, keys: keys, handler: mux, admin: created}
+	return &harness{srv: srv, app: app, store: store, auth: authSvc, keys: keys, handler: mux, admin: created}
 }
 
 // signIn creates a user and returns an access token for it.

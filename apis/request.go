@@ -1,13 +1,12 @@
 package apis
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
+	"github.com/minicloud/minicloud/internal/reqid"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -52,20 +51,12 @@ func readBody(e *core.RequestEvent) ([]byte, error) {
 	return body, nil
 }
 
-// requestID returns the client's X-Request-Id, or a new one: 32 hex digits, the first
-// 12 the Unix time in milliseconds and the rest random, so that new IDs rise with time
-// (the invocation log's requestId index then grows at its end rather than taking
-// writes all over its B-tree, which halves the cost of a log row).
+// requestID returns the client's X-Request-Id, or a new one: 32 hex digits that rise
+// with time (internal/reqid), so the invocation log's requestId index grows at its end.
 func requestID(r *http.Request) string {
 	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
 		return id
 	}
-	var b [16]byte
-	_, _ = rand.Read(b[6:])
-	ms := uint64(time.Now().UnixMilli())
-	for i := 5; i >= 0; i-- {
-		b[i] = byte(ms)
-		ms >>= 8
-	}
+	b := reqid.New()
 	return hex.EncodeToString(b[:])
 }

@@ -87,23 +87,39 @@ func (s *Server) storageError(err error) *apiError {
 
 // ---- gateway (/v1/storages) ----
 
-// gatewayStorageBody authenticates the caller and decodes the JSON array body.
-func (s *Server) gatewayStorageBody(e *core.RequestEvent, v any) (storage.Caller, error) {
+// gatewayStorageBatch authenticates the caller and decodes the body: a JSON array of
+// 1 to storage.MaxBatch objects.
+func (s *Server) gatewayStorageBatch(e *core.RequestEvent) ([]gatewayObject, storage.Caller, error) {
 	if s.files == nil {
-		return storage.Caller{}, errStorageOff
+		return nil, storage.Caller{}, errStorageOff
 	}
 	caller, err := s.clientCaller(bearer(e.Request))
 	if err != nil {
-		return caller, err
+		return nil, caller, err
 	}
 	raw, err := readBody(e)
 	if err != nil {
-		return caller, err
+		return nil, caller, err
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return caller, invalidParam("the request body must be a JSON array of objects")
+	var body []gatewayObject
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, caller, invalidParam("the request body must be a JSON array of objects")
 	}
-	return caller, nil
+	return body, caller, checkBatch(len(body))
+}
+
+// actionBatch reads the list parameter key of a storage action: 1 to
+// storage.MaxBatch items (shape is what the message says it must hold).
+func (s *Server) actionBatch(r *actionRequest, key, shape string) ([]any, error) {
+	if s.files == nil {
+		return nil, errStorageOff
+	}
+	v, _ := r.params.Get(key)
+	list, ok := v.([]any)
+	if !ok {
+		return nil, invalidParam(key + " must be an array of " + shape)
+	}
+	return list, checkBatch(len(list))
 }
 
 type gatewayObject struct {
@@ -143,11 +159,7 @@ func headerValue(h map[string][]string, name string) (string, bool) {
 // gatewayUploadInfo: POST /v1/storages/get-objects-upload-info with
 // [{objectId: cloudPath, signedHeader: {content-length: [n], content-type: [t]}}].
 func (s *Server) gatewayUploadInfo(e *core.RequestEvent) error {
-	var body []gatewayObject
-	caller, err := s.gatewayStorageBody(e, &body)
-	if err == nil {
-		err = checkBatch(len(body))
-	}
+	body, caller, err := s.gatewayStorageBatch(e)
 	if err != nil {
 		return s.gatewayError(e, err)
 	}
@@ -191,11 +203,7 @@ func storageInvalid(msg string) error {
 // gatewayDownloadInfo: POST /v1/storages/get-objects-download-info with
 // [{cloudObjectId}] → [{cloudObjectId, downloadUrl} or {cloudObjectId, code, message}].
 func (s *Server) gatewayDownloadInfo(e *core.RequestEvent) error {
-	var body []gatewayObject
-	caller, err := s.gatewayStorageBody(e, &body)
-	if err == nil {
-		err = checkBatch(len(body))
-	}
+	body, caller, err := s.gatewayStorageBatch(e)
 	if err != nil {
 		return s.gatewayError(e, err)
 	}
@@ -227,11 +235,7 @@ func (s *Server) gatewayDownloadInfo(e *core.RequestEvent) error {
 
 // gatewayDeleteObjects: POST /v1/storages/delete-objects with [{cloudObjectId}].
 func (s *Server) gatewayDeleteObjects(e *core.RequestEvent) error {
-	var body []gatewayObject
-	caller, err := s.gatewayStorageBody(e, &body)
-	if err == nil {
-		err = checkBatch(len(body))
-	}
+	body, caller, err := s.gatewayStorageBatch(e)
 	if err != nil {
 		return s.gatewayError(e, err)
 	}
@@ -324,15 +328,8 @@ func (s *Server) actionUploadMetadata(r *actionRequest) (any, error) {
 // {download_list: [{fileid, fileID, download_url, tempFileURL, maxAge, code, message?}]}
 // (js-sdk reads the first names, node-sdk and wx-server-sdk the second).
 func (s *Server) actionTempURLs(r *actionRequest) (any, error) {
-	if s.files == nil {
-		return nil, errStorageOff
-	}
-	v, _ := r.params.Get("file_list")
-	list, ok := v.([]any)
-	if !ok {
-		return nil, invalidParam("file_list must be an array of {fileid, max_age}")
-	}
-	if err := checkBatch(len(list)); err != nil {
+	list, err := s.actionBatch(r, "file_list", "{fileid, max_age}")
+	if err != nil {
 		return nil, err
 	}
 	reqs := make([]storage.TempURLRequest, len(list))
@@ -383,15 +380,8 @@ func (s *Server) actionTempURLs(r *actionRequest) (any, error) {
 // actionDeleteFiles: storage.batchDeleteFile {fileid_list: [id]} →
 // {delete_list: [{fileid, fileID, code, message?}]}.
 func (s *Server) actionDeleteFiles(r *actionRequest) (any, error) {
-	if s.files == nil {
-		return nil, errStorageOff
-	}
-	v, _ := r.params.Get("fileid_list")
-	list, ok := v.([]any)
-	if !ok {
-		return nil, invalidParam("fileid_list must be an array of file IDs")
-	}
-	if err := checkBatch(len(list)); err != nil {
+	list, err := s.actionBatch(r, "fileid_list", "file IDs")
+	if err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(list))

@@ -10,13 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	pbapis "github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/minicloud/minicloud/auth"
-	"github.com/minicloud/minicloud/auth/apikeys"
-	"github.com/minicloud/minicloud/collections"
-	"github.com/minicloud/minicloud/internal/testapp"
 	"github.com/minicloud/minicloud/storage"
 )
 
@@ -24,30 +19,9 @@ import (
 // signed-in user's token.
 func benchStorage(b *testing.B) (http.Handler, string) {
 	b.Helper()
-	app := testapp.New(b)
-	store, err := collections.New(app, collections.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	keys, err := apikeys.NewRegistry(app)
-	if err != nil {
-		b.Fatal(err)
-	}
-	files, err := storage.New(app, storage.Config{EnvID: testEnv})
-	if err != nil {
-		b.Fatal(err)
-	}
-	authSvc := auth.New(app, auth.Config{EnvID: testEnv})
-	srv := NewServer(app, Config{EnvID: testEnv}, Services{Store: store, Auth: authSvc, Keys: keys, Files: files})
-	r, err := pbapis.NewRouter(app)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv.Routes(&core.ServeEvent{App: app, Router: r})
-	mux, err := r.BuildMux()
-	if err != nil {
-		b.Fatal(err)
-	}
+	var files *storage.Service
+	h := buildHarness(b, harnessOptions{services: withStorage(b, storage.Config{}, &files)})
+	app, authSvc, mux := h.app, h.auth, h.handler
 	col, err := app.FindCollectionByNameOrId("_mc_users")
 	if err != nil {
 		b.Fatal(err)

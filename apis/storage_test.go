@@ -11,13 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	pbapis "github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/minicloud/minicloud/auth"
-	"github.com/minicloud/minicloud/auth/apikeys"
-	"github.com/minicloud/minicloud/collections"
-	"github.com/minicloud/minicloud/internal/testapp"
 	"github.com/minicloud/minicloud/migrations"
 	"github.com/minicloud/minicloud/storage"
 )
@@ -26,42 +21,26 @@ import (
 type storageHarness struct {
 	*harness
 	files *storage.Service
-	srv   *Server
 }
 
 func newStorageHarness(t *testing.T, cfg storage.Config) *storageHarness {
 	t.Helper()
-	app := testapp.New(t)
-	store, err := collections.New(app, collections.Config{})
-	if err != nil {
-		t.Fatal(err)
+	sh := &storageHarness{}
+	sh.harness = newHarness(t, harnessOptions{services: withStorage(t, cfg, &sh.files)})
+	return sh
+}
+
+// withStorage adds cloud storage (cfg, for the test env) to a harness's services and
+// keeps its handle in *files.
+func withStorage(tb testing.TB, cfg storage.Config, files **storage.Service) func(core.App, *Services) {
+	return func(app core.App, svc *Services) {
+		cfg.EnvID = testEnv
+		f, err := storage.New(app, cfg)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		*files, svc.Files = f, f
 	}
-	keys, err := apikeys.NewRegistry(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.EnvID = testEnv
-	files, err := storage.New(app, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	authSvc := auth.New(app, auth.Config{EnvID: testEnv})
-	srv := NewServer(app, Config{EnvID: testEnv}, Services{Store: store, Auth: authSvc, Keys: keys, Files: files})
-	r, err := pbapis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Routes(&core.ServeEvent{App: app, Router: r})
-	mux, err := r.BuildMux()
-	if err != nil {
-		t.Fatal(err)
-	}
-	created, err := keys.Create("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, app: app, store: store, auth: authSvc, keys: keys, handler: mux, admin: created}
-	return &storageHarness{harness: h, files: files, srv: srv}
 }
 
 // raw sends a request through the router; URLs the server handed out (http://example.com/…)

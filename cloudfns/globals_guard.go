@@ -139,6 +139,15 @@ func strLen(v goja.Value) int {
 }
 
 // wrapMethod replaces obj[name] with check followed by the original.
+// defineMethod installs fn as obj's method name, with the name, length and property
+// flags of a built-in method (non-enumerable), so that guarded methods look like the
+// ones they replace.
+func defineMethod(vm *goja.Runtime, obj *goja.Object, name string, length goja.Value, fn *goja.Object) {
+	_ = fn.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = fn.DefineDataProperty("length", length, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = obj.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
 func (g *guards) wrapMethod(obj *goja.Object, name string, check func(call goja.FunctionCall)) {
 	orig, ok := goja.AssertFunction(obj.Get(name))
 	if !ok {
@@ -153,9 +162,7 @@ func (g *guards) wrapMethod(obj *goja.Object, name string, check func(call goja.
 		}
 		return v
 	}).(*goja.Object)
-	_ = fn.DefineDataProperty("name", g.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = fn.DefineDataProperty("length", length, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = obj.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	defineMethod(g.vm, obj, name, length, fn)
 }
 
 func (g *guards) install() {
@@ -337,9 +344,7 @@ func (g *guards) install() {
 		}
 		return s
 	}).(*goja.Object)
-	_ = stringify.DefineDataProperty("name", vm.ToValue("stringify"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = stringify.DefineDataProperty("length", vm.ToValue(3), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = js.DefineDataProperty("stringify", stringify, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	defineMethod(vm, js, "stringify", vm.ToValue(3), stringify)
 	parse := vm.ToValue(func(call goja.FunctionCall) goja.Value {
 		text := call.Argument(0)
 		if _, hasReviver := goja.AssertFunction(call.Argument(1)); !hasReviver {
@@ -363,9 +368,7 @@ func (g *guards) install() {
 		}
 		return v
 	}).(*goja.Object)
-	_ = parse.DefineDataProperty("name", vm.ToValue("parse"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = parse.DefineDataProperty("length", vm.ToValue(2), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = js.DefineDataProperty("parse", parse, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	defineMethod(vm, js, "parse", vm.ToValue(2), parse)
 }
 
 func relIndex(v goja.Value, n, def float64) float64 {
@@ -455,9 +458,7 @@ func (g *guards) wrapSplit(proto *goja.Object) {
 		}
 		return v
 	}).(*goja.Object)
-	_ = fn.DefineDataProperty("name", g.vm.ToValue("split"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = fn.DefineDataProperty("length", g.vm.ToValue(2), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = proto.DefineDataProperty("split", fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	defineMethod(g.vm, proto, "split", g.vm.ToValue(2), fn)
 }
 
 // wrapReplace guards replace/replaceAll with a string replacement: when the result
@@ -497,9 +498,7 @@ func (g *guards) wrapReplace(proto *goja.Object, name string) {
 		}
 		return v
 	}).(*goja.Object)
-	_ = fn.DefineDataProperty("name", g.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = fn.DefineDataProperty("length", g.vm.ToValue(2), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = proto.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	defineMethod(g.vm, proto, name, g.vm.ToValue(2), fn)
 }
 
 // wrapConstructor replaces the global constructor name by a native constructor that

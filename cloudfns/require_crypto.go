@@ -16,9 +16,9 @@ import (
 	"hash"
 	"math/big"
 	"strings"
-	"time"
 
 	"github.com/dop251/goja"
+	"github.com/minicloud/minicloud/internal/reqid"
 )
 
 // Go halves of require('crypto'): hashes, HMAC, AES (CBC, ECB, GCM), random values,
@@ -396,18 +396,10 @@ type runtimeErr string
 
 func (e runtimeErr) Error() string { return string(e) }
 
-// newRequestID returns a request ID for an invocation: a UUID (version 7) whose first
-// 48 bits are the Unix time in milliseconds and the rest random, so that IDs rise with
-// time and the invocation log's requestId index grows at its end instead of taking
-// writes all over its B-tree.
+// newRequestID returns a request ID for an invocation: a UUID (version 7) that rises
+// with time (internal/reqid).
 func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[6:])
-	ms := uint64(time.Now().UnixMilli())
-	for i := 5; i >= 0; i-- {
-		b[i] = byte(ms)
-		ms >>= 8
-	}
+	b := reqid.New()
 	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	return formatUUID(&b)

@@ -388,13 +388,19 @@ func (s *Store) deployTx(ctx context.Context, name string, b *Bundle, enc *encod
 	return out, changed, nil
 }
 
+// findFunction reads the record of function name (ErrFunctionNotFound if none).
+func findFunction(tx core.App, name string) (*core.Record, error) {
+	fn, err := tx.FindFirstRecordByData(migrations.Functions, "name", name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", ErrFunctionNotFound, name)
+	}
+	return fn, err
+}
+
 // Rollback makes an existing version of name the active one.
 func (s *Store) Rollback(ctx context.Context, name string, version int) error {
 	return s.app.RunInTransaction(func(tx core.App) error {
-		fn, err := tx.FindFirstRecordByData(migrations.Functions, "name", name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: %s", ErrFunctionNotFound, name)
-		}
+		fn, err := findFunction(tx, name)
 		if err != nil {
 			return err
 		}
@@ -420,10 +426,7 @@ func (s *Store) Rollback(ctx context.Context, name string, version int) error {
 // Delete removes a function and all its versions.
 func (s *Store) Delete(ctx context.Context, name string) error {
 	return s.app.RunInTransaction(func(tx core.App) error {
-		fn, err := tx.FindFirstRecordByData(migrations.Functions, "name", name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: %s", ErrFunctionNotFound, name)
-		}
+		fn, err := findFunction(tx, name)
 		if err != nil {
 			return err
 		}

@@ -20,11 +20,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/minicloud/minicloud/bench/internal/load"
@@ -108,12 +106,8 @@ func main() {
 		fatalf("need -docs >= 1000, -c >= 1, -rounds >= 1, -slices >= 1, -d > 0")
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := proc.Interruptible()
 	defer stop()
-	go func() {
-		<-ctx.Done() // interrupted (or finished): never leave servers behind
-		proc.StopAll()
-	}()
 
 	var err error
 	if root, err = proc.RepoRoot(); err != nil {

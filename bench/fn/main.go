@@ -32,12 +32,10 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/minicloud/minicloud/bench/internal/load"
@@ -143,12 +141,8 @@ func main() {
 		fatalf("need -c >= 1, -rounds >= 1, -slices >= 1, -d > 0, -docs >= 100, -cold >= 1, -instances >= 1")
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := proc.Interruptible()
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		proc.StopAll()
-	}()
 
 	var err error
 	if root, err = proc.RepoRoot(); err != nil {

@@ -39,12 +39,10 @@ import (
 	"net/textproto"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/minicloud/minicloud/bench/internal/load"
@@ -119,12 +117,8 @@ func main() {
 		fatalf("need -c, -rounds, -d, -files, -size and -large above zero")
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := proc.Interruptible()
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		proc.StopAll()
-	}()
 	defer proc.StopAll()
 
 	root, err := proc.RepoRoot()

@@ -499,3 +499,32 @@ func TestRequestIDs(t *testing.T) {
 		t.Errorf("request ids %q %q", a, b)
 	}
 }
+
+// The Geo constructors refuse bad arguments with the SDK's own messages.
+func TestGeoArgumentErrors(t *testing.T) {
+	s := newSandbox(t, &fakeHost{})
+	const closed = `new G.LineString([new G.Point(0, 0), new G.Point(1, 1), new G.Point(0, 0)])`
+	for _, c := range []struct{ js, want string }{
+		{`new G.LineString('x')`, `TypeError: "points" must be of type Point[]. Received type string`},
+		{`new G.LineString([new G.Point(0, 0)])`, `Error: "points" must contain 2 points at least`},
+		{`new G.LineString([new G.Point(0, 0), 1])`, `TypeError: "points" must be of type Point[]. Received type number[]`},
+		{`new G.Polygon([])`, `Error: Polygon must contain 1 linestring at least`},
+		{`new G.Polygon([1])`, `TypeError: "lines" must be of type LineString[]. Received type number[]`},
+		{`new G.Polygon([new G.LineString([new G.Point(0, 0), new G.Point(1, 1)]), 1])`, `Error: LineString [0,0],[1,1] is not a closed cycle`},
+		{`new G.Polygon([` + closed + `])`, `ok`},
+		{`new G.MultiPoint([])`, `Error: "points" must contain 1 point at least`},
+		{`new G.MultiPoint([{}])`, `TypeError: "points" must be of type Point[]. Received type object[]`},
+		{`new G.MultiLineString('x')`, `TypeError: "lines" must be of type LineString[]. Received type string`},
+		{`new G.MultiLineString([])`, `Error: Polygon must contain 1 linestring at least`},
+		{`new G.MultiPolygon({})`, `TypeError: "polygons" must be of type Polygon[]. Received type object`},
+		{`new G.MultiPolygon([])`, `Error: MultiPolygon must contain 1 polygon at least`},
+		{`new G.MultiPolygon([1])`, `TypeError: "polygon" must be of type Polygon[]. Received type number[]`},
+		{`new G.MultiPolygon([new G.Polygon([` + closed + `])])`, `ok`},
+	} {
+		got := s.eval(`(function () { var G = cloud.database().Geo; try { ` + c.js + `; return 'ok'; } catch (e) { return e.name + ': ' + e.message; } })()`)
+		want, _ := json.Marshal(c.want)
+		if got != string(want) {
+			t.Errorf("%s:\n got  %s\n want %s", c.js, got, want)
+		}
+	}
+}

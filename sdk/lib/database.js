@@ -2,7 +2,7 @@
 // wx.cloud.database(): collections, queries, documents and aggregation over the /web
 // database actions, with wx.cloud's result shapes and errMsg strings.
 
-const { typeOf, isPlainObject, settle, failure, cloudError } = require('./util');
+const { typeOf, isPlainObject, call, cloudError } = require('./util');
 const V = require('./values');
 
 const { QueryCommand, LogicCommand, UpdateCommand, listArgs } = V;
@@ -103,24 +103,7 @@ const command = {
 };
 
 // ---------------------------------------------------------------- operations
-
-// op runs one database call: `body` returns the result (or throws), and the outcome
-// is delivered the wx way (callbacks or promise) with "<api>:ok" / "<api>:fail …".
-function op(api, opts, body) {
-  let p;
-  try {
-    p = Promise.resolve(body());
-  } catch (e) {
-    p = Promise.reject(e);
-  }
-  p = p.then(
-    (res) => Object.assign(res, { errMsg: api + ':ok' }),
-    (e) => {
-      throw failure(api, e);
-    }
-  );
-  return settle(opts, p);
-}
+// Each runs through util.call: wx-style callbacks or a promise, "<api>:ok" / ":fail".
 
 function checkInteger(name, n) {
   if (typeof n !== 'number' || !isFinite(n) || Math.floor(n) !== n || n < 0) throw new TypeError(name + ' must be a non-negative integer');
@@ -205,14 +188,14 @@ class Query {
   }
 
   get(opts) {
-    return op('collection.get', opts, async () => {
+    return call('collection.get', opts, async () => {
       const r = await this._db._t.action('database.queryDocument', this._params());
       return { data: V.decode(r.data.list || []) };
     });
   }
 
   count(opts) {
-    return op('collection.count', opts, async () => {
+    return call('collection.count', opts, async () => {
       const p = { collectionName: this._coll, queryType: 'WHERE' };
       if (this._state.filter) p.query = this._state.filter;
       const r = await this._db._t.action('database.countDocument', p);
@@ -222,7 +205,7 @@ class Query {
 
   // where(...).update({data}) and .remove(): batch writes over the caller's documents
   update(opts) {
-    return op('collection.update', opts, async () => {
+    return call('collection.update', opts, async () => {
       const data = V.encodeUpdate(checkData(opts, 'update()'));
       const p = { collectionName: this._coll, queryType: 'WHERE', data, multi: true, merge: true, upsert: false };
       if (this._state.filter) p.query = this._state.filter;
@@ -232,7 +215,7 @@ class Query {
   }
 
   remove(opts) {
-    return op('collection.remove', opts, async () => {
+    return call('collection.remove', opts, async () => {
       const p = { collectionName: this._coll, queryType: 'WHERE', multi: true };
       if (this._state.filter) p.query = this._state.filter;
       const r = await this._db._t.action('database.deleteDocument', p);
@@ -268,7 +251,7 @@ class CollectionReference extends Query {
   }
 
   add(opts) {
-    return op('collection.add', opts, async () => {
+    return call('collection.add', opts, async () => {
       if (!opts || typeof opts !== 'object' || !opts.data || typeof opts.data !== 'object') throw new TypeError('add() needs {data}');
       const many = Array.isArray(opts.data);
       const r = await this._db._t.action('database.addDocument', { collectionName: this._coll, data: V.encode(opts.data) });
@@ -300,7 +283,7 @@ class DocumentReference {
   }
 
   get(opts) {
-    return op('document.get', opts, async () => {
+    return call('document.get', opts, async () => {
       const p = { collectionName: this._coll, queryType: 'DOC', query: { _id: this._id }, multi: false };
       if (this._projection) p.projection = this._projection;
       const r = await this._db._t.action('database.queryDocument', p);
@@ -314,7 +297,7 @@ class DocumentReference {
   }
 
   set(opts) {
-    return op('document.set', opts, async () => {
+    return call('document.set', opts, async () => {
       const data = checkData(opts, 'set()');
       if (V.hasUpdateCommand(data)) throw new TypeError('set() replaces the document: update commands (db.command.inc, …) belong in update()');
       const r = await this._db._t.action('database.updateDocument', {
@@ -332,7 +315,7 @@ class DocumentReference {
   }
 
   update(opts) {
-    return op('document.update', opts, async () => {
+    return call('document.update', opts, async () => {
       const data = V.encodeUpdate(checkData(opts, 'update()'));
       const r = await this._db._t.action('database.updateDocument', {
         collectionName: this._coll,
@@ -348,7 +331,7 @@ class DocumentReference {
   }
 
   remove(opts) {
-    return op('document.remove', opts, async () => {
+    return call('document.remove', opts, async () => {
       const r = await this._db._t.action('database.deleteDocument', {
         collectionName: this._coll,
         queryType: 'DOC',
@@ -399,7 +382,7 @@ class Aggregate {
   }
 
   end(opts) {
-    return op('collection.aggregate', opts, async () => {
+    return call('collection.aggregate', opts, async () => {
       if (!this._db) throw new Error('a pipeline() is not run on its own: pass its done() to lookup({pipeline})');
       const r = await this._db._t.action('database.aggregate', { collectionName: this._coll, stages: this._stages });
       let list = r.data.list;

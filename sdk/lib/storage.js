@@ -4,7 +4,7 @@
 // (storage.batchGetDownloadUrl), deleteFile (storage.batchDeleteFile) and downloadFile
 // (a temporary URL fetched with wx.downloadFile).
 
-const { settle, failure, codeInfo, cloudError } = require('./util');
+const { call, codeInfo, cloudError } = require('./util');
 
 const TYPES = {
   jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp',
@@ -86,22 +86,6 @@ function fileStatus(item) {
   return { status: info[0], errMsg: item.message ? item.code + ': ' + item.message : info[1] };
 }
 
-function run(api, opts, body, task) {
-  let p;
-  try {
-    p = Promise.resolve(body());
-  } catch (e) {
-    p = Promise.reject(e);
-  }
-  p = p.then(
-    (res) => Object.assign(res, { errMsg: api + ':ok' }),
-    (e) => {
-      throw failure(api, e);
-    }
-  );
-  return settle(opts, p, task);
-}
-
 function storageAPI(t) {
   const wx = t.wx;
 
@@ -110,7 +94,7 @@ function storageAPI(t) {
   // posts to COS. The task's abort and progress events are wx.uploadFile's own.
   function uploadFile(opts) {
     const task = makeTask();
-    return run('cloud.uploadFile', opts, async () => {
+    return call('cloud.uploadFile', opts, async () => {
       if (!opts || typeof opts.cloudPath !== 'string' || !opts.cloudPath) throw new TypeError('uploadFile() needs {cloudPath: string, filePath: string}');
       if (typeof opts.filePath !== 'string' || !opts.filePath) throw new TypeError('uploadFile() needs {cloudPath: string, filePath: string}');
       const meta = (await t.action('storage.getUploadMetadata', { path: opts.cloudPath, method: 'post' })).data;
@@ -159,11 +143,11 @@ function storageAPI(t) {
   }
 
   function getTempFileURL(opts) {
-    return run('cloud.getTempFileURL', opts, async () => ({ fileList: await tempURLs(opts && opts.fileList) }));
+    return call('cloud.getTempFileURL', opts, async () => ({ fileList: await tempURLs(opts && opts.fileList) }));
   }
 
   function deleteFile(opts) {
-    return run('cloud.deleteFile', opts, async () => {
+    return call('cloud.deleteFile', opts, async () => {
       const ids = opts && opts.fileList;
       if (!Array.isArray(ids) || ids.length === 0 || ids.some((f) => typeof f !== 'string')) throw new TypeError('deleteFile() needs {fileList: [fileID, …]}');
       const r = await t.action('storage.batchDeleteFile', { fileid_list: ids });
@@ -178,7 +162,7 @@ function storageAPI(t) {
 
   function downloadFile(opts) {
     const task = makeTask();
-    return run('cloud.downloadFile', opts, async () => {
+    return call('cloud.downloadFile', opts, async () => {
       if (!opts || typeof opts.fileID !== 'string' || !opts.fileID) throw new TypeError('downloadFile() needs {fileID}');
       const [u] = await tempURLs([opts.fileID]);
       if (u.status) throw cloudError('cloud.downloadFile:fail ' + u.status + ' ' + u.errMsg, u.status);

@@ -120,6 +120,25 @@ function failure(api, e) {
   return cloudError(api + ':fail ' + msg, e && typeof e.errCode === 'number' ? e.errCode : -1);
 }
 
+// call runs one wx.cloud API call: `body` returns the result (or throws, or rejects),
+// and the outcome is delivered the wx way (callbacks or promise, see settle) with
+// "<api>:ok" added to a result and failures turned into wx.cloud's errors.
+function call(api, opts, body, ret) {
+  let p;
+  try {
+    p = Promise.resolve(body());
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  p = p.then(
+    (res) => Object.assign(res, { errMsg: api + ':ok' }),
+    (e) => {
+      throw failure(api, e);
+    }
+  );
+  return settle(opts, p, ret);
+}
+
 function jsonClone(v) {
   return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
 }
@@ -129,6 +148,7 @@ module.exports = {
   isPlainObject: isPlainObject,
   hasCallbacks: hasCallbacks,
   settle: settle,
+  call: call,
   codeInfo: codeInfo,
   cloudError: cloudError,
   failure: failure,

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -177,6 +178,17 @@ func StopAll() {
 	for _, s := range list {
 		s.wait()
 	}
+}
+
+// Interruptible returns a context that ends on SIGINT or SIGTERM (or stop), and stops
+// every server Start started when it ends: an interrupted bench leaves none behind.
+func Interruptible() (ctx context.Context, stop context.CancelFunc) {
+	ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		StopAll()
+	}()
+	return ctx, stop
 }
 
 // CPUTime returns the CPU time (user + system, all threads) a process has used so far;

@@ -184,14 +184,24 @@
   }
   var pairOf = function (p) { return [p.longitude, p.latitude]; };
 
+  // checkGeoList checks the list argument of a Geo constructor with the SDK's messages:
+  // an array (named name) of at least min items of Type (each named item, then passed
+  // to each, if given), or few when it is too short.
+  function checkGeoList(list, name, item, Type, typeName, min, few, each) {
+    if (!isArray(list)) throw new TypeError('"' + name + '" must be of type ' + typeName + '[]. Received type ' + typeof list);
+    if (list.length < min) throw new Error(few);
+    for (var i = 0; i < list.length; i++) {
+      if (!(list[i] instanceof Type)) {
+        throw new TypeError('"' + item + '" must be of type ' + typeName + '[]. Received type ' + typeof list[i] + '[]');
+      }
+      if (each) each(list[i]);
+    }
+  }
+
   class LineString extends Internal {
     constructor(points) {
       super();
-      if (!isArray(points)) throw new TypeError('"points" must be of type Point[]. Received type ' + typeof points);
-      if (points.length < 2) throw new Error('"points" must contain 2 points at least');
-      points.forEach(function (p) {
-        if (!(p instanceof Point)) throw new TypeError('"points" must be of type Point[]. Received type ' + typeof p + '[]');
-      });
+      checkGeoList(points, 'points', 'points', Point, 'Point', 2, '"points" must contain 2 points at least');
       this.points = points;
     }
     toJSON() { return { type: 'LineString', coordinates: this.points.map(pairOf) }; }
@@ -205,10 +215,7 @@
   class Polygon extends Internal {
     constructor(lines) {
       super();
-      if (!isArray(lines)) throw new TypeError('"lines" must be of type LineString[]. Received type ' + typeof lines);
-      if (lines.length === 0) throw new Error('Polygon must contain 1 linestring at least');
-      lines.forEach(function (l) {
-        if (!(l instanceof LineString)) throw new TypeError('"lines" must be of type LineString[]. Received type ' + typeof l + '[]');
+      checkGeoList(lines, 'lines', 'lines', LineString, 'LineString', 1, 'Polygon must contain 1 linestring at least', function (l) {
         if (!LineString.isClosed(l)) {
           throw new Error('LineString ' + l.points.map(function (p) { return p.toReadableString(); }) + ' is not a closed cycle');
         }
@@ -223,11 +230,7 @@
   class MultiPoint extends Internal {
     constructor(points) {
       super();
-      if (!isArray(points)) throw new TypeError('"points" must be of type Point[]. Received type ' + typeof points);
-      if (points.length === 0) throw new Error('"points" must contain 1 point at least');
-      points.forEach(function (p) {
-        if (!(p instanceof Point)) throw new TypeError('"points" must be of type Point[]. Received type ' + typeof p + '[]');
-      });
+      checkGeoList(points, 'points', 'points', Point, 'Point', 1, '"points" must contain 1 point at least');
       this.points = points;
     }
     toJSON() { return { type: 'MultiPoint', coordinates: this.points.map(pairOf) }; }
@@ -236,11 +239,7 @@
   class MultiLineString extends Internal {
     constructor(lines) {
       super();
-      if (!isArray(lines)) throw new TypeError('"lines" must be of type LineString[]. Received type ' + typeof lines);
-      if (lines.length === 0) throw new Error('Polygon must contain 1 linestring at least');
-      lines.forEach(function (l) {
-        if (!(l instanceof LineString)) throw new TypeError('"lines" must be of type LineString[]. Received type ' + typeof l + '[]');
-      });
+      checkGeoList(lines, 'lines', 'lines', LineString, 'LineString', 1, 'Polygon must contain 1 linestring at least');
       this.lines = lines;
     }
     toJSON() {
@@ -251,13 +250,7 @@
   class MultiPolygon extends Internal {
     constructor(polygons) {
       super();
-      if (!isArray(polygons)) throw new TypeError('"polygons" must be of type Polygon[]. Received type ' + typeof polygons);
-      if (polygons.length === 0) throw new Error('MultiPolygon must contain 1 polygon at least');
-      for (var i = 0; i < polygons.length; i++) {
-        if (!(polygons[i] instanceof Polygon)) {
-          throw new TypeError('"polygon" must be of type Polygon[]. Received type ' + typeof polygons[i] + '[]');
-        }
-      }
+      checkGeoList(polygons, 'polygons', 'polygon', Polygon, 'Polygon', 1, 'MultiPolygon must contain 1 polygon at least');
       this.polygons = polygons;
     }
     toJSON() {

@@ -65,6 +65,10 @@ type guards struct {
 
 	// State of the JSON.stringify in progress (re-entered by toJSON/replacers).
 	st *stringifyState
+
+	// The array or string iterator last stepped and its consecutive steps.
+	iter      goja.Value
+	iterSteps int
 }
 
 type stringifyState struct {
@@ -148,21 +152,72 @@ func defineMethod(vm *goja.Runtime, obj *goja.Object, name string, length goja.V
 	_ = obj.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
-func (g *guards) wrapMethod(obj *goja.Object, name string, check func(call goja.FunctionCall)) {
-	orig, ok := goja.AssertFunction(obj.Get(name))
+func (g *guards) wrapMethod(obj *goja.Object, name string, check func(call *goja.FunctionCall)) {
+	o, ok := obj.Get(name).(*goja.Object)
 	if !ok {
 		return
 	}
-	length := obj.Get(name).(*goja.Object).Get("length")
+	var fn *goja.Object
+	if native, ok := o.Export().(func(goja.FunctionCall) goja.Value); ok {
+		// A built-in: called directly, its exceptions pass through as they would
+		// from the built-in itself (no try/recover round trip per call).
+		fn = g.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+			check(&call)
+			return native(call)
+		}).(*goja.Object)
+	} else if orig, ok := goja.AssertFunction(o); ok {
+		fn = g.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+			check(&call)
+			v, err := orig(call.This, call.Arguments...)
+			if err != nil {
+				panic(err)
+			}
+			return v
+		}).(*goja.Object)
+	} else {
+		return
+	}
+	defineMethod(g.vm, obj, name, o.Get("length"), fn)
+}
+
+// boundIteratorSteps makes next() of the iterators whose prototype is proto refuse
+// to run more than limit steps in a row on one iterator. Spread, Array.from,
+// new Set/Map and Promise.all drive iterators in one native step, so this is what
+// stops them on an array whose length was set huge (a[2 ** 32 - 2] = 1; [...a]).
+// Guarding here rather than replacing Array.prototype[Symbol.iterator] keeps goja's
+// fast paths for standard arrays (Array.from, new Set and exports check that
+// property is the built-in values) and covers the iterators goja hands out itself
+// (arguments[Symbol.iterator]).
+func (g *guards) boundIteratorSteps(proto *goja.Object, limit int) {
+	next, ok := proto.Get("next").(*goja.Object)
+	if !ok {
+		return
+	}
+	native, ok := next.Export().(func(goja.FunctionCall) goja.Value)
+	if !ok {
+		return
+	}
 	fn := g.vm.ToValue(func(call goja.FunctionCall) goja.Value {
-		check(call)
-		v, err := orig(call.This, call.Arguments...)
-		if err != nil {
-			panic(err)
+		if call.This == g.iter {
+			g.iterSteps++
+			if g.iterSteps > limit {
+				g.iter = nil
+				g.refuse("Invalid array length")
+			}
+		} else {
+			g.iter, g.iterSteps = call.This, 1
 		}
-		return v
+		return native(call)
 	}).(*goja.Object)
-	defineMethod(g.vm, obj, name, length, fn)
+	defineMethod(g.vm, proto, "next", next.Get("length"), fn)
+}
+
+// forgetIterator drops the iterator the step count follows, so that a warm instance
+// does not keep it (and its array) alive between invocations.
+func (g *guards) forgetIterator() {
+	if g != nil {
+		g.iter, g.iterSteps = nil, 0
+	}
 }
 
 func (g *guards) install() {
@@ -170,20 +225,20 @@ func (g *guards) install() {
 	limitRegexp2()
 
 	str := vm.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
-	g.wrapMethod(str, "repeat", func(call goja.FunctionCall) {
+	g.wrapMethod(str, "repeat", func(call *goja.FunctionCall) {
 		n := call.Argument(0).ToFloat()
 		if l := strLen(call.This); l > 0 && n > 0 && float64(l)*n > float64(g.maxString) {
 			g.refuse("Invalid string length")
 		}
 	})
-	pad := func(call goja.FunctionCall) {
+	pad := func(call *goja.FunctionCall) {
 		if call.Argument(0).ToFloat() > float64(g.maxString) {
 			g.refuse("Invalid string length")
 		}
 	}
 	g.wrapMethod(str, "padStart", pad)
 	g.wrapMethod(str, "padEnd", pad)
-	g.wrapMethod(str, "concat", func(call goja.FunctionCall) {
+	g.wrapMethod(str, "concat", func(call *goja.FunctionCall) {
 		total := strLen(call.This)
 		for _, a := range call.Arguments {
 			total += strLen(a)
@@ -198,7 +253,7 @@ func (g *guards) install() {
 
 	arrCtor := vm.Get("Array").(*goja.Object)
 	arr := arrCtor.Get("prototype").(*goja.Object)
-	g.wrapMethod(arr, "fill", func(call goja.FunctionCall) {
+	g.wrapMethod(arr, "fill", func(call *goja.FunctionCall) {
 		o, ok := call.This.(*goja.Object)
 		if !ok {
 			return
@@ -209,7 +264,7 @@ func (g *guards) install() {
 			g.refuse("Invalid array length")
 		}
 	})
-	g.wrapMethod(arr, "join", func(call goja.FunctionCall) {
+	g.wrapMethod(arr, "join", func(call *goja.FunctionCall) {
 		if o, ok := call.This.(*goja.Object); ok {
 			sep := 1
 			if s := call.Argument(0); !goja.IsUndefined(s) {
@@ -223,7 +278,7 @@ func (g *guards) install() {
 	// Native loops over `length` (and the slice some of them allocate up front): an
 	// array whose length was set huge (a.length = 2**32 - 1) must not reach them.
 	loopLimit := float64(g.maxArray) * 4
-	lengthCheck := func(call goja.FunctionCall) {
+	lengthCheck := func(call *goja.FunctionCall) {
 		if o, ok := call.This.(*goja.Object); ok {
 			if l := o.Get("length"); l != nil && l.ToFloat() > loopLimit {
 				g.refuse("Invalid array length")
@@ -233,12 +288,20 @@ func (g *guards) install() {
 	for _, name := range [...]string{"map", "filter", "forEach", "reduce", "reduceRight", "some", "every",
 		"find", "findIndex", "findLast", "findLastIndex", "indexOf", "lastIndexOf", "includes", "slice",
 		"splice", "copyWithin", "reverse", "sort", "flat", "flatMap", "toReversed", "toSorted", "toSpliced",
-		"with", "shift", "unshift", "keys", "entries", "values", "toLocaleString"} {
+		"with", "shift", "unshift", "toLocaleString"} {
 		g.wrapMethod(arr, name, lengthCheck)
 	}
-	// Array.prototype[Symbol.iterator] is Array.prototype.values (spread, for-of).
-	_ = arr.DefineDataPropertySymbol(goja.SymIterator, arr.Get("values"), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	g.wrapMethod(arr, "concat", func(call goja.FunctionCall) {
+	// keys/entries/values and Symbol.iterator stay the built-ins: their iterators are
+	// bounded step by step instead (boundIteratorSteps), on arrays, typed arrays and
+	// strings alike.
+	for _, src := range [...]string{"[][Symbol.iterator]()", "''[Symbol.iterator]()"} {
+		if it, err := vm.RunString(src); err == nil {
+			if proto := it.(*goja.Object).Prototype(); proto != nil {
+				g.boundIteratorSteps(proto, int(g.maxArray))
+			}
+		}
+	}
+	g.wrapMethod(arr, "concat", func(call *goja.FunctionCall) {
 		total := 0.0
 		add := func(v goja.Value) {
 			if o, ok := v.(*goja.Object); ok && o.ClassName() == "Array" {
@@ -256,8 +319,8 @@ func (g *guards) install() {
 		}
 	})
 	// Argument lists built from array-likes are allocated in one step.
-	argsCheck := func(idx int) func(goja.FunctionCall) {
-		return func(call goja.FunctionCall) {
+	argsCheck := func(idx int) func(*goja.FunctionCall) {
+		return func(call *goja.FunctionCall) {
 			if o, ok := call.Argument(idx).(*goja.Object); ok {
 				if l := o.Get("length"); l != nil && l.ToFloat() > float64(g.maxArray) {
 					g.refuse("Invalid array length")
@@ -271,7 +334,13 @@ func (g *guards) install() {
 		g.wrapMethod(reflect, "apply", argsCheck(2))
 		g.wrapMethod(reflect, "construct", argsCheck(1))
 	}
-	g.wrapMethod(arrCtor, "from", func(call goja.FunctionCall) {
+	// Array.from copies a standard array in one step when called on the real Array
+	// constructor; the guarded Array (wrapConstructor below) stands for it.
+	var guardedArray goja.Value
+	g.wrapMethod(arrCtor, "from", func(call *goja.FunctionCall) {
+		if call.This == guardedArray {
+			call.This = arrCtor
+		}
 		if o, ok := call.Argument(0).(*goja.Object); ok {
 			if l := o.Get("length"); l != nil && l.ToFloat() > float64(g.maxArray) {
 				g.refuse("Invalid array length")
@@ -283,6 +352,7 @@ func (g *guards) install() {
 			g.refuse("Invalid array length")
 		}
 	})
+	guardedArray = vm.Get("Array")
 	g.wrapConstructor("ArrayBuffer", func(args []goja.Value) {
 		if len(args) > 0 && args[0].ToFloat() > float64(g.maxBytes) {
 			g.refuse("Array buffer allocation failed")

@@ -194,6 +194,16 @@ func TestBuiltins(t *testing.T) {
 				Uint8Array.from([1, 2]).length, new Float64Array([1.5])[0], typeof Uint8Array.BYTES_PER_ELEMENT, Uint8Array.name]`,
 			`[3,[2,3],true,true,true,true,"ababab","--x","a+b+c","aXXbXX","1;2,3",4,8,[0,1,2],5,48,"{\"a\":1,\"c\":3}",
 			"{\"a\":2,\"d\":\"1970-01-01T00:00:00.000Z\"}",{"x":[10]},2,1.5,"number","Uint8Array"]`},
+		// The iterator guard leaves Array.prototype's iteration built-ins in place (goja's
+		// fast paths for Array.from and new Set check their identity).
+		{"iteration built-ins", `const d = Object.getOwnPropertyDescriptor(Array.prototype, Symbol.iterator);
+			const it = [1, 2][Symbol.iterator](), first = it.next(), second = it.next();
+			function args() { return [...arguments] }
+			return [d.value === Array.prototype.values, d.writable, d.enumerable, Array.prototype.values.name,
+				Array.from([1, , 3]), [...new Set([1, 1, 2])], [...'héllo'].length, [...[1, 2].entries()], args(4, 5),
+				first !== second, first.value, second.done, Array.from(new Map([[1, 2]])), Object.fromEntries([['a', 1]]),
+				Array.from([1, 2], x => x * 2), [...new Uint8Array([7, 8]).keys()]]`,
+			`[true,true,false,"values",[1,null,3],[1,2],5,[[0,1],[1,2]],[4,5],true,1,false,[[1,2]],{"a":1},[2,4],[0,1]]`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dop251/goja"
 )
 
 // The bench/ harness compares Minicloud with Node.js at concurrency 32 on a trivial
@@ -129,5 +131,42 @@ func BenchmarkWarmInstanceMemory(b *testing.B) {
 	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/n/1024, "KiB/instance")
 	runtime.KeepAlive(keep)
 	for i := 0; i < b.N; i++ {
+	}
+}
+
+// BenchmarkGuardedBuiltins compares array built-ins in a bare goja VM with the same
+// in a guarded one (globals_guard): the guards must not cost goja's fast paths
+// (Array.from and new Set copy a standard array in one step).
+func BenchmarkGuardedBuiltins(b *testing.B) {
+	ops := []struct{ name, body string }{
+		{"Array.from", "return Array.from(a)"},
+		{"new-Set", "return new Set(a)"},
+		{"spread", "return [...a]"},
+		{"for-of", "let s = 0; for (const x of a) s += x; return s"},
+		{"map", "return a.map(x => x + 1)"},
+	}
+	for _, op := range ops {
+		for _, guarded := range []bool{false, true} {
+			name := op.name + "/bare"
+			if guarded {
+				name = op.name + "/guarded"
+			}
+			b.Run(name, func(b *testing.B) {
+				vm := goja.New()
+				if guarded {
+					newGuards(vm, 512<<20).install()
+				}
+				if _, err := vm.RunString("var a = []; for (var i = 0; i < 100; i++) a.push(i);\nfunction run() {" + op.body + "}"); err != nil {
+					b.Fatal(err)
+				}
+				run, _ := goja.AssertFunction(vm.Get("run"))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := run(nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

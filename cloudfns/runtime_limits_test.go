@@ -140,6 +140,10 @@ func TestAllocationBombs(t *testing.T) {
 		{"replace amplification", `exports.main = () => 'x'.repeat(1 << 20).replace(/x/g, 'y'.repeat(1000)).length`},
 		{"length set huge then map", `exports.main = () => { const a = [1]; a.length = 2 ** 32 - 1; return a.map(x => x).length }`},
 		{"length set huge then spread", `exports.main = () => { const a = []; a[2 ** 32 - 2] = 1; return [...a].length }`},
+		{"huge array through the arguments iterator", `exports.main = () => { const a = []; a[2 ** 32 - 2] = 1;
+			const values = (function () { return arguments[Symbol.iterator] })(); const it = values.call(a);
+			return [...{ [Symbol.iterator]: () => it }].length }`},
+		{"huge array into a Set", `exports.main = () => { const a = []; a.length = 2 ** 32 - 1; return new Set(a).size }`},
 		{"length set huge then indexOf", `exports.main = () => { const a = []; a.length = 2 ** 32 - 1; return a.indexOf(5) }`},
 		{"apply with a huge array-like", `exports.main = () => Math.max.apply(null, { length: 1e9 })`},
 		{"Reflect.apply with a huge array-like", `exports.main = () => Reflect.apply(Math.max, null, { length: 1e9 })`},

@@ -66,6 +66,7 @@ func (in *Instance) release() {
 // finish ends the current invocation on the instance.
 func (in *Instance) finish() {
 	in.loop.reset()
+	in.guards.forgetIterator()
 	in.current = nil
 }
 

@@ -400,6 +400,12 @@ hidden(g, 'clearImmediate', clearImmediate);
 hidden(g, 'queueMicrotask', queueMicrotask);
 hidden(g, 'global', g);
 
+// goja has no Symbol.asyncIterator; esbuild's lowered for-await falls back to
+// Symbol.for('Symbol.asyncIterator'), so that is the one async iterables here use.
+if (typeof Symbol.asyncIterator !== 'symbol') {
+  defineProperty(Symbol, 'asyncIterator', { value: Symbol.for('Symbol.asyncIterator') });
+}
+
 modules.timers = function () {
   return { setTimeout: setTimeout, setInterval: setInterval, clearTimeout: clearTimeout, clearInterval: clearTimeout,
     setImmediate: setImmediate, clearImmediate: clearImmediate, promises: modules['timers/promises']() };
@@ -535,6 +541,504 @@ var getEvents = once(function () {
   return EventEmitter;
 });
 modules.events = getEvents;
+
+// ---------- stream ----------
+// In-memory streams: what packages built on Node's stream API need (jws, csv and
+// form writers, pipeline helpers). Readable (flowing and paused), Writable (_write,
+// _writev, _final, cork), Duplex, Transform, PassThrough, pipe, pipeline, finished,
+// Readable.from and async iteration. Chunks move through memory, so highWaterMark only
+// decides what write() and push() return; 'drain' follows as in Node.
+var asyncIteratorSymbol = Symbol.asyncIterator;
+var getStream = once(function () {
+  var EE = getEvents();
+  function tick(fn, a, b) { Promise.resolve().then(function () { fn(a, b); }); }
+  function inherit(C, P) {
+    C.prototype = Object.create(P.prototype, { constructor: { value: C, writable: true, configurable: true } });
+    Object.setPrototypeOf(C, P);
+  }
+  function chunkLength(state, chunk) { return state.objectMode ? 1 : (chunk && chunk.length) || 0; }
+  function hwm(opts, objectMode, key) {
+    var v = opts && opts[key] !== undefined ? opts[key] : opts && opts.highWaterMark;
+    return v === undefined ? (objectMode ? 16 : 16384) : v;
+  }
+  function streamError(code, msg) { return codeError(Error, code, msg); }
+
+  function Stream(opts) { EE.call(this, opts); }
+  inherit(Stream, EE);
+  // The legacy pipe of Stream (for emitters that emit 'data' themselves, as jws does).
+  Stream.prototype.pipe = function (dest, opts) {
+    var src = this;
+    function ondata(chunk) { if (dest.writable && dest.write(chunk) === false && src.pause) src.pause(); }
+    function ondrain() { if (src.readable && src.resume) src.resume(); }
+    src.on('data', ondata);
+    dest.on('drain', ondrain);
+    if (!opts || opts.end !== false) src.once('end', function () { dest.end(); });
+    dest.emit('pipe', src);
+    return dest;
+  };
+
+  function destroyImpl(self, err, cb) {
+    var rs = self._readableState, ws = self._writableState;
+    if ((rs && rs.destroyed) || (ws && ws.destroyed)) { if (typeof cb === 'function') cb(err); return self; }
+    if (rs) rs.destroyed = true;
+    if (ws) ws.destroyed = true;
+    self.destroyed = true;
+    self._destroy(err || null, function (e) {
+      if (typeof cb === 'function') cb(e);
+      tick(function () {
+        if (e) { self.errored = e; self.emit('error', e); }
+        var emitClose = (rs ? rs.emitClose : true) && (ws ? ws.emitClose : true);
+        if (emitClose) { self.closed = true; self.emit('close'); }
+      });
+    });
+    return self;
+  }
+
+  // ----- Readable -----
+  function Readable(opts) {
+    if (!(this instanceof Readable)) return new Readable(opts);
+    Stream.call(this, opts);
+    opts = opts || {};
+    var om = !!(opts.objectMode || opts.readableObjectMode);
+    hidden(this, '_readableState', {
+      objectMode: om, highWaterMark: hwm(opts, om, 'readableHighWaterMark'), buffer: [], length: 0,
+      flowing: null, ended: false, endEmitted: false, reading: false, destroyed: false, scheduled: false,
+      decoder: null, encoding: null, emitClose: opts.emitClose !== false, autoDestroy: opts.autoDestroy !== false
+    });
+    if (opts.encoding) this.setEncoding(opts.encoding);
+    if (typeof opts.read === 'function') this._read = opts.read;
+    if (typeof opts.destroy === 'function') this._destroy = opts.destroy;
+    this.readable = true;
+    this.destroyed = false;
+  }
+  inherit(Readable, Stream);
+  var R = Readable.prototype;
+  R._read = function () { throw streamError('ERR_METHOD_NOT_IMPLEMENTED', 'The _read() method is not implemented'); };
+  R._destroy = function (err, cb) { cb(err); };
+  R.destroy = function (err, cb) { return destroyImpl(this, err, cb); };
+  R.setEncoding = function (enc) {
+    var s = this._readableState;
+    s.decoder = new (modules.string_decoder().StringDecoder)(enc);
+    s.encoding = s.decoder.encoding;
+    return this;
+  };
+  R.push = function (chunk, enc) {
+    var s = this._readableState;
+    if (s.destroyed) return false;
+    if (chunk === null) {
+      s.ended = true;
+      s.reading = false;
+      if (s.decoder) { var rest = s.decoder.end(); if (rest) { s.buffer.push(rest); s.length += rest.length; } }
+      scheduleFlow(this);
+      return false;
+    }
+    if (!s.objectMode) {
+      if (typeof chunk === 'string') chunk = getBuffer().from(chunk, enc || 'utf8');
+      else if (chunk instanceof Uint8Array && !getBuffer().isBuffer(chunk)) chunk = getBuffer().from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      else if (!getBuffer().isBuffer(chunk)) {
+        var e = argTypeError('chunk', 'of type string or an instance of Buffer or Uint8Array', chunk);
+        this.destroy(e);
+        return false;
+      }
+      if (s.decoder) chunk = s.decoder.write(chunk);
+    }
+    if (s.ended) { this.destroy(streamError('ERR_STREAM_PUSH_AFTER_EOF', 'stream.push() after EOF')); return false; }
+    s.reading = false;
+    if (s.objectMode || chunk.length > 0) { s.buffer.push(chunk); s.length += chunkLength(s, chunk); }
+    scheduleFlow(this);
+    return s.length < s.highWaterMark;
+  };
+  R.unshift = function (chunk) {
+    var s = this._readableState;
+    s.buffer.unshift(chunk); s.length += chunkLength(s, chunk);
+    scheduleFlow(this);
+  };
+  function scheduleFlow(self) {
+    var s = self._readableState;
+    if (s.scheduled) return;
+    s.scheduled = true;
+    tick(function () { s.scheduled = false; flow(self); });
+  }
+  function take(s) {
+    var c = s.buffer.shift();
+    s.length -= chunkLength(s, c);
+    return c;
+  }
+  function maybeRead(self) {
+    var s = self._readableState;
+    if (!s.ended && !s.reading && !s.destroyed && s.length < s.highWaterMark) {
+      s.reading = true;
+      try { self._read(s.highWaterMark); } catch (e) { self.destroy(e); }
+    }
+  }
+  function flow(self) {
+    var s = self._readableState;
+    if (s.destroyed) return;
+    if (s.flowing) {
+      while (s.flowing && s.buffer.length) self.emit('data', take(s));
+    } else if (s.buffer.length && self.listenerCount('readable') > 0) {
+      self.emit('readable');
+    }
+    if (s.ended && !s.buffer.length) {
+      if (!s.endEmitted && (s.flowing || self.listenerCount('readable') > 0 || s.readCalled)) {
+        s.endEmitted = true;
+        self.readable = false;
+        self.readableEnded = true;
+        self.emit('end');
+        var ws = self._writableState;
+        if (s.autoDestroy && (!ws || ws.finished)) self.destroy();
+      }
+      return;
+    }
+    if (s.flowing || s.length < s.highWaterMark) maybeRead(self);
+  }
+  R.read = function (n) {
+    var s = this._readableState;
+    s.readCalled = true;
+    var out = null;
+    if (s.buffer.length) {
+      if (s.objectMode) out = take(s);
+      else if (n === undefined || n >= s.length) {
+        out = s.decoder ? s.buffer.join('') : getBuffer().concat(s.buffer);
+        s.buffer = []; s.length = 0;
+      } else {
+        var all = s.decoder ? s.buffer.join('') : getBuffer().concat(s.buffer);
+        out = all.slice(0, n);
+        s.buffer = [all.slice(n)]; s.length = s.buffer[0].length;
+      }
+    }
+    if (!s.buffer.length) scheduleFlow(this);
+    return out;
+  };
+  R.on = R.addListener = function (type, fn) {
+    var r = Stream.prototype.on.call(this, type, fn);
+    var s = this._readableState;
+    if (type === 'data' && s.flowing !== false) this.resume();
+    else if (type === 'readable') { s.flowing = false; scheduleFlow(this); }
+    return r;
+  };
+  R.resume = function () { var s = this._readableState; s.flowing = true; scheduleFlow(this); return this; };
+  R.pause = function () { this._readableState.flowing = false; return this; };
+  R.isPaused = function () { return this._readableState.flowing === false; };
+  R.pipe = function (dest, opts) {
+    var src = this;
+    function ondata(chunk) { if (dest.write(chunk) === false) src.pause(); }
+    function ondrain() { src.resume(); }
+    src.on('data', ondata);
+    dest.on('drain', ondrain);
+    if (!opts || opts.end !== false) src.once('end', function () { dest.end(); });
+    hidden(src, '_pipeCleanup', (src._pipeCleanup || []).concat([[dest, ondata, ondrain]]));
+    dest.emit('pipe', src);
+    return dest;
+  };
+  R.unpipe = function (dest) {
+    var src = this, list = src._pipeCleanup || [];
+    src._pipeCleanup = list.filter(function (p) {
+      if (dest && p[0] !== dest) return true;
+      src.removeListener('data', p[1]); p[0].removeListener('drain', p[2]); p[0].emit('unpipe', src);
+      return false;
+    });
+    return src;
+  };
+  R[asyncIteratorSymbol] = function () {
+    var self = this, queue = [], waiting = null, done = false, failure = null;
+    function settle() {
+      if (!waiting) return;
+      var w = waiting;
+      if (queue.length) { waiting = null; w.resolve({ value: queue.shift(), done: false }); }
+      else if (failure) { waiting = null; w.reject(failure); }
+      else if (done) { waiting = null; w.resolve({ value: undefined, done: true }); }
+    }
+    self.on('data', function (c) { queue.push(c); if (queue.length >= 16) self.pause(); settle(); });
+    self.once('end', function () { done = true; settle(); });
+    self.once('error', function (e) { failure = e; settle(); });
+    self.once('close', function () { done = true; settle(); });
+    var it = {
+      next: function () {
+        if (queue.length) { var v = queue.shift(); if (queue.length < 16) self.resume(); return Promise.resolve({ value: v, done: false }); }
+        if (failure) return Promise.reject(failure);
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        self.resume();
+        return new Promise(function (resolve, reject) { waiting = { resolve: resolve, reject: reject }; });
+      },
+      return: function () { done = true; self.destroy(); return Promise.resolve({ value: undefined, done: true }); }
+    };
+    it[asyncIteratorSymbol] = function () { return it; };
+    return it;
+  };
+  Readable.from = function (iterable, opts) {
+    if (typeof iterable === 'string' || getBuffer().isBuffer(iterable)) {
+      var once1 = false;
+      return new Readable(Object.assign({ objectMode: true }, opts, { read: function () { if (!once1) { once1 = true; this.push(iterable); } this.push(null); } }));
+    }
+    var asyncIt = iterable && iterable[asyncIteratorSymbol], it;
+    if (typeof asyncIt === 'function') it = asyncIt.call(iterable);
+    else if (iterable && typeof iterable[Symbol.iterator] === 'function') it = iterable[Symbol.iterator]();
+    else throw argTypeError('iterable', 'an Iterable', iterable);
+    var busy = false;
+    return new Readable(Object.assign({ objectMode: true }, opts, {
+      read: function () {
+        var self = this;
+        if (busy) return;
+        busy = true;
+        Promise.resolve(it.next()).then(function (r) {
+          busy = false;
+          if (r.done) { self.push(null); return; }
+          return Promise.resolve(r.value).then(function (v) {
+            if (v === null) throw streamError('ERR_STREAM_NULL_VALUES', 'May not write null values to stream');
+            if (self.push(v)) self._read();
+          });
+        }).catch(function (e) { busy = false; self.destroy(e); });
+      }
+    }));
+  };
+
+  // ----- Writable -----
+  function Writable(opts) {
+    if (!(this instanceof Writable) && !(this instanceof Duplex)) return new Writable(opts);
+    if (!this._events) Stream.call(this, opts);
+    opts = opts || {};
+    var om = !!(opts.objectMode || opts.writableObjectMode);
+    hidden(this, '_writableState', {
+      objectMode: om, highWaterMark: hwm(opts, om, 'writableHighWaterMark'), queue: [], length: 0,
+      writing: false, corked: 0, ending: false, ended: false, finished: false, finalCalled: false,
+      destroyed: false, needDrain: false, decodeStrings: opts.decodeStrings !== false,
+      defaultEncoding: opts.defaultEncoding || 'utf8', emitClose: opts.emitClose !== false,
+      autoDestroy: opts.autoDestroy !== false
+    });
+    if (typeof opts.write === 'function') this._write = opts.write;
+    if (typeof opts.writev === 'function') this._writev = opts.writev;
+    if (typeof opts.final === 'function') this._final = opts.final;
+    if (typeof opts.destroy === 'function') this._destroy = opts.destroy;
+    this.writable = true;
+    this.destroyed = false;
+  }
+  inherit(Writable, Stream);
+  var W = Writable.prototype;
+  W._write = function (chunk, enc, cb) {
+    if (this._writev) this._writev([{ chunk: chunk, encoding: enc }], cb);
+    else throw streamError('ERR_METHOD_NOT_IMPLEMENTED', 'The _write() method is not implemented');
+  };
+  W._destroy = function (err, cb) { cb(err); };
+  W.destroy = function (err, cb) { return destroyImpl(this, err, cb); };
+  W.setDefaultEncoding = function (enc) { this._writableState.defaultEncoding = enc; return this; };
+  W.write = function (chunk, enc, cb) {
+    var s = this._writableState, self = this;
+    if (typeof enc === 'function') { cb = enc; enc = null; }
+    if (typeof cb !== 'function') cb = function () {};
+    if (chunk === null) throw streamError('ERR_STREAM_NULL_VALUES', 'May not write null values to stream');
+    var err = null;
+    if (s.ending) err = streamError('ERR_STREAM_WRITE_AFTER_END', 'write after end');
+    else if (s.destroyed) err = streamError('ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed');
+    if (err) { tick(cb, err); if (!s.destroyed) this.destroy(err); return false; }
+    if (!s.objectMode) {
+      if (typeof chunk === 'string') {
+        if (s.decodeStrings) { chunk = getBuffer().from(chunk, enc || s.defaultEncoding); enc = 'buffer'; }
+        else enc = enc || s.defaultEncoding;
+      } else if (chunk instanceof Uint8Array) {
+        if (!getBuffer().isBuffer(chunk)) chunk = getBuffer().from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        enc = 'buffer';
+      } else {
+        throw argTypeError('chunk', 'of type string or an instance of Buffer or Uint8Array', chunk);
+      }
+    }
+    s.queue.push({ chunk: chunk, encoding: enc || 'buffer', callback: cb });
+    s.length += chunkLength(s, chunk);
+    var ok = s.length < s.highWaterMark;
+    if (!ok) s.needDrain = true;
+    if (!s.writing && !s.corked) writeNext(self);
+    return ok;
+  };
+  function writeNext(self) {
+    var s = self._writableState;
+    if (s.writing || s.destroyed || !s.queue.length) return;
+    s.writing = true;
+    var batch;
+    if (s.queue.length > 1 && self._writev) { batch = s.queue; s.queue = []; }
+    else batch = [s.queue.shift()];
+    var called = false;
+    function done(err) {
+      if (called) return;
+      called = true;
+      tick(function () {
+        s.writing = false;
+        for (var i = 0; i < batch.length; i++) s.length -= chunkLength(s, batch[i].chunk);
+        if (err) {
+          for (var j = 0; j < batch.length; j++) batch[j].callback(err);
+          self.destroy(err);
+          return;
+        }
+        for (var k = 0; k < batch.length; k++) batch[k].callback(null);
+        if (s.queue.length) { if (!s.corked) writeNext(self); return; }
+        if (s.needDrain && !s.ending) { s.needDrain = false; self.emit('drain'); }
+        maybeFinish(self);
+      });
+    }
+    try {
+      if (batch.length > 1) self._writev(batch.map(function (b) { return { chunk: b.chunk, encoding: b.encoding }; }), done);
+      else self._write(batch[0].chunk, batch[0].encoding, done);
+    } catch (e) { done(e); }
+  }
+  function maybeFinish(self) {
+    var s = self._writableState;
+    if (!s.ending || s.finished || s.writing || s.queue.length || s.destroyed || s.corked) return;
+    function finish(err) {
+      if (err) { self.destroy(err); return; }
+      s.finished = true;
+      self.writable = false;
+      self.writableFinished = true;
+      self.emit('finish');
+      var rs = self._readableState;
+      if (s.autoDestroy && (!rs || rs.endEmitted)) self.destroy();
+    }
+    if (self._final && !s.finalCalled) {
+      s.finalCalled = true;
+      s.writing = true;
+      try {
+        self._final(function (err) { tick(function () { s.writing = false; finish(err); }); });
+      } catch (e) { s.writing = false; finish(e); }
+    } else if (!s.finalCalled || !s.writing) {
+      s.finalCalled = true;
+      tick(function () { if (!s.finished) finish(null); });
+    }
+  }
+  W.end = function (chunk, enc, cb) {
+    var s = this._writableState;
+    if (typeof chunk === 'function') { cb = chunk; chunk = null; enc = null; }
+    else if (typeof enc === 'function') { cb = enc; enc = null; }
+    if (chunk !== null && chunk !== undefined) this.write(chunk, enc);
+    if (s.corked) { s.corked = 1; this.uncork(); }
+    if (typeof cb === 'function') {
+      if (s.finished) tick(cb);
+      else this.once('finish', function () { cb(); });
+    }
+    if (!s.ending) { s.ending = true; s.ended = true; this.writableEnded = true; maybeFinish(this); }
+    return this;
+  };
+  W.cork = function () { this._writableState.corked++; };
+  W.uncork = function () {
+    var s = this._writableState;
+    if (s.corked && --s.corked === 0) { writeNext(this); if (!s.writing) maybeFinish(this); }
+  };
+  Object.defineProperty(W, 'writableLength', { get: function () { return this._writableState.length; }, configurable: true });
+  Object.defineProperty(R, 'readableLength', { get: function () { return this._readableState.length; }, configurable: true });
+  Object.defineProperty(R, 'readableFlowing', { get: function () { return this._readableState.flowing; }, configurable: true });
+
+  // ----- Duplex, Transform, PassThrough -----
+  function Duplex(opts) {
+    if (!(this instanceof Duplex)) return new Duplex(opts);
+    Readable.call(this, opts);
+    Writable.call(this, opts);
+    this.allowHalfOpen = !opts || opts.allowHalfOpen !== false;
+    if (!this.allowHalfOpen) this.once('end', function () { this.end(); });
+  }
+  inherit(Duplex, Readable);
+  Object.getOwnPropertyNames(W).forEach(function (k) {
+    if (k !== 'constructor') Object.defineProperty(Duplex.prototype, k, Object.getOwnPropertyDescriptor(W, k));
+  });
+
+  function Transform(opts) {
+    if (!(this instanceof Transform)) return new Transform(opts);
+    Duplex.call(this, opts);
+    if (opts && typeof opts.transform === 'function') this._transform = opts.transform;
+    if (opts && typeof opts.flush === 'function') this._flush = opts.flush;
+  }
+  inherit(Transform, Duplex);
+  Transform.prototype._transform = function () { throw streamError('ERR_METHOD_NOT_IMPLEMENTED', 'The _transform() method is not implemented'); };
+  Transform.prototype._write = function (chunk, enc, cb) {
+    var self = this;
+    this._transform(chunk, enc, function (err, data) {
+      if (err) { cb(err); return; }
+      if (data !== undefined && data !== null) self.push(data);
+      cb();
+    });
+  };
+  Transform.prototype._final = function (cb) {
+    var self = this;
+    if (typeof this._flush === 'function') {
+      this._flush(function (err, data) {
+        if (err) { cb(err); return; }
+        if (data !== undefined && data !== null) self.push(data);
+        self.push(null);
+        cb();
+      });
+    } else { this.push(null); cb(); }
+  };
+  Transform.prototype._read = function () {};
+
+  function PassThrough(opts) {
+    if (!(this instanceof PassThrough)) return new PassThrough(opts);
+    Transform.call(this, opts);
+  }
+  inherit(PassThrough, Transform);
+  PassThrough.prototype._transform = function (chunk, enc, cb) { cb(null, chunk); };
+
+  // ----- finished, pipeline -----
+  function finished(stream, opts, cb) {
+    if (typeof opts === 'function') { cb = opts; opts = {}; }
+    var done = false;
+    function call(err) { if (done) return; done = true; cleanup(); cb(err); }
+    function onend() { if (!stream._writableState || stream._writableState.finished || !stream.writable) call(); }
+    function onfinish() { if (!stream._readableState || stream._readableState.endEmitted || !stream.readable) call(); }
+    function onerror(e) { call(e); }
+    function onclose() {
+      var rs = stream._readableState, ws = stream._writableState;
+      if ((rs && !rs.endEmitted && stream.readable !== false) || (ws && !ws.finished && stream.writable !== false)) {
+        call(codeError(Error, 'ERR_STREAM_PREMATURE_CLOSE', 'Premature close'));
+      } else call();
+    }
+    function cleanup() {
+      stream.removeListener('end', onend); stream.removeListener('finish', onfinish);
+      stream.removeListener('error', onerror); stream.removeListener('close', onclose);
+    }
+    stream.on('end', onend); stream.on('finish', onfinish); stream.on('error', onerror); stream.on('close', onclose);
+    return cleanup;
+  }
+  function pipeline() {
+    var streams = Array.prototype.slice.call(arguments);
+    var cb = typeof streams[streams.length - 1] === 'function' ? streams.pop() : null;
+    if (streams.length === 1 && Array.isArray(streams[0])) streams = streams[0];
+    if (streams.length < 2) throw codeError(TypeError, 'ERR_MISSING_ARGS', 'The "streams" argument must be specified');
+    if (!cb) throw argTypeError('callback', 'of type function', cb);
+    var done = false, pending = streams.length;
+    function end(err) {
+      if (done) return;
+      if (err) {
+        done = true;
+        streams.forEach(function (s) { if (s.destroy && !s.destroyed) s.destroy(); });
+        cb(err);
+      } else if (--pending === 0) { done = true; cb(); }
+    }
+    for (var i = 0; i < streams.length; i++) {
+      if (i < streams.length - 1) streams[i].pipe(streams[i + 1]);
+      finished(streams[i], end);
+    }
+    return streams[streams.length - 1];
+  }
+  function promisify(fn) {
+    return function () {
+      var args = Array.prototype.slice.call(arguments);
+      return new Promise(function (resolve, reject) {
+        args.push(function (err, v) { if (err) reject(err); else resolve(v); });
+        fn.apply(null, args);
+      });
+    };
+  }
+
+  Stream.Stream = Stream;
+  Stream.Readable = Readable;
+  Stream.Writable = Writable;
+  Stream.Duplex = Duplex;
+  Stream.Transform = Transform;
+  Stream.PassThrough = PassThrough;
+  Stream.finished = finished;
+  Stream.pipeline = pipeline;
+  Stream.promises = { pipeline: promisify(pipeline), finished: promisify(finished) };
+  Stream.isReadable = function (s) { return !!(s && s._readableState && !s.destroyed && !s._readableState.endEmitted); };
+  return Stream;
+});
+modules.stream = getStream;
+modules['stream/promises'] = function () { return getStream().promises; };
 
 // ---------- process ----------
 var processCreated = false;
@@ -1136,6 +1640,118 @@ var getCrypto = once(function () {
 });
 modules.crypto = getCrypto;
 lazyGlobal('crypto', function () { return getCrypto().webcrypto; });
+
+// ---------- Number.prototype.toLocaleString ----------
+// goja's toLocaleString is toString (a locale argument is taken as a radix and
+// throws). This one formats as ICU does for en/zh/ja/ko — grouping, fraction digits,
+// percent, currency — with decimal-comma separators for common European locales.
+// There is no Intl object.
+var localeSeparators = {
+  de: ['.', ','], es: ['.', ',', 2], it: ['.', ','], pt: ['.', ','], nl: ['.', ','], id: ['.', ','], tr: ['.', ','],
+  da: ['.', ','], vi: ['.', ','], fr: ['\u202f', ','], ru: ['\u00a0', ','], pl: ['\u00a0', ',', 2], cs: ['\u00a0', ','],
+  sv: ['\u00a0', ','], fi: ['\u00a0', ','], nb: ['\u00a0', ','], uk: ['\u00a0', ',']
+};
+var currencySymbols = {
+  CNY: ['CN\u00a5', '\u00a5'], USD: ['$', 'US$'], JPY: ['\u00a5', 'JP\u00a5'], EUR: ['\u20ac', '\u20ac'], GBP: ['\u00a3', '\u00a3'],
+  HKD: ['HK$', 'HK$'], TWD: ['NT$', 'NT$'], KRW: ['\u20a9', '\uffe6'], SGD: ['SGD', 'SGD'], AUD: ['A$', 'AU$'], CAD: ['CA$', 'CA$']
+};
+var zeroDecimalCurrencies = { JPY: true, KRW: true, VND: true, CLP: true, ISK: true };
+function localeLanguage(locales) {
+  var l = Array.isArray(locales) ? locales[0] : locales;
+  return l === undefined || l === null ? 'en' : String(l).toLowerCase().split(/[-_]/)[0];
+}
+function digitOption(opts, name, min, max, dflt) {
+  var v = opts[name];
+  if (v === undefined) return dflt;
+  v = Number(v);
+  if (!(v >= min && v <= max)) throw new RangeError(name + ' value is out of range.');
+  return Math.floor(v);
+}
+// decimalDigits returns the shortest decimal representation of the finite x >= 0
+// as its digits and the position of the decimal point.
+function decimalDigits(x) {
+  var s = String(x), exp = 0, e = s.indexOf('e');
+  if (e >= 0) { exp = Number(s.slice(e + 1)); s = s.slice(0, e); }
+  var dot = s.indexOf('.');
+  var digits = dot < 0 ? s : s.slice(0, dot) + s.slice(dot + 1);
+  var point = (dot < 0 ? s.length : dot) + exp;
+  return { digits: digits, point: point };
+}
+function formatDecimal(x, minFrac, maxFrac, minInt, group, decimal, grouping, minGroup) {
+  var d = decimalDigits(x), digits = d.digits, point = d.point;
+  while (point <= 0) { digits = '0' + digits; point++; }
+  while (digits.length < point) digits += '0';
+  var intPart = digits.slice(0, point), frac = digits.slice(point);
+  if (frac.length > maxFrac) {
+    // Round half away from zero on the decimal digits, as ICU does.
+    var up = frac.charCodeAt(maxFrac) >= 53;
+    frac = frac.slice(0, maxFrac);
+    if (up) {
+      var all = (intPart + frac).split(''), i = all.length - 1;
+      for (; i >= 0; i--) {
+        if (all[i] === '9') all[i] = '0';
+        else { all[i] = String.fromCharCode(all[i].charCodeAt(0) + 1); break; }
+      }
+      if (i < 0) all.unshift('1');
+      var joined = all.join('');
+      intPart = joined.slice(0, joined.length - frac.length);
+      frac = joined.slice(joined.length - frac.length);
+    }
+  }
+  while (frac.length > minFrac && frac.charAt(frac.length - 1) === '0') frac = frac.slice(0, -1);
+  while (frac.length < minFrac) frac += '0';
+  intPart = intPart.replace(/^0+(?=\d)/, '');
+  while (intPart.length < minInt) intPart = '0' + intPart;
+  if (grouping && intPart.length > 3 && intPart.length >= 4 + (minGroup || 1) - 1) {
+    var out = '', n = intPart.length;
+    for (var j = 0; j < n; j++) {
+      if (j > 0 && (n - j) % 3 === 0) out += group;
+      out += intPart.charAt(j);
+    }
+    intPart = out;
+  }
+  return frac ? intPart + decimal + frac : intPart;
+}
+function formatLocaleNumber(x, locales, options) {
+  var opts = options === undefined ? {} : Object(options);
+  var lang = localeLanguage(locales);
+  var seps = localeSeparators[lang] || [',', '.'];
+  var style = opts.style === undefined ? 'decimal' : String(opts.style);
+  var currency, symbol, currencyDigits = 2;
+  if (style === 'currency') {
+    if (opts.currency === undefined) throw new TypeError('Currency code is required with currency style.');
+    currency = String(opts.currency).toUpperCase();
+    var known = currencySymbols[currency];
+    symbol = opts.currencyDisplay === 'code' ? currency + '\u00a0' : known ? known[lang === 'zh' ? 1 : 0] : currency + '\u00a0';
+    if (zeroDecimalCurrencies[currency]) currencyDigits = 0;
+  } else if (style !== 'decimal' && style !== 'percent') {
+    throw new RangeError('Value ' + style + ' out of range for Intl.NumberFormat options property style');
+  }
+  var dfltMin = style === 'currency' ? currencyDigits : 0;
+  var dfltMax = style === 'currency' ? currencyDigits : style === 'percent' ? 0 : 3;
+  var minFrac = digitOption(opts, 'minimumFractionDigits', 0, 100, dfltMin);
+  var maxFrac = digitOption(opts, 'maximumFractionDigits', 0, 100, Math.max(dfltMax, minFrac));
+  if (maxFrac < minFrac) throw new RangeError('maximumFractionDigits value is out of range.');
+  var minInt = digitOption(opts, 'minimumIntegerDigits', 1, 21, 1);
+  var grouping = opts.useGrouping === undefined ? true : !!opts.useGrouping && opts.useGrouping !== 'false';
+  if (x !== x) return 'NaN';
+  var negative = x < 0 || (x === 0 && 1 / x < 0);
+  var abs = Math.abs(x);
+  if (style === 'percent') abs *= 100;
+  var body = abs === Infinity ? '\u221e' : formatDecimal(abs, minFrac, maxFrac, minInt, seps[0], seps[1], grouping, seps[2]);
+  var commaLocale = !!localeSeparators[lang];
+  if (style === 'percent') body = commaLocale ? body + '\u00a0%' : body + '%';
+  else if (style === 'currency') body = commaLocale ? body + '\u00a0' + symbol.replace(/\u00a0$/, '') : symbol + body;
+  return negative ? '-' + body : body;
+}
+hidden(Number.prototype, 'toLocaleString', function toLocaleString(locales, options) {
+  var x = this;
+  if (typeof x !== 'number') {
+    if (!(x instanceof Number)) throw new TypeError('Number.prototype.toLocaleString requires that \'this\' be a Number');
+    x = x.valueOf();
+  }
+  return formatLocaleNumber(x, locales, options);
+});
 
 // ---------- performance ----------
 lazyGlobal('performance', function () {

@@ -325,3 +325,110 @@ func TestEventValidation(t *testing.T) {
 	mustFail(t, r.Invoke(context.Background(), v, json.RawMessage(big), CallContext{}), OutcomeError, CodeInvalidParam, "bytes")
 	mustFail(t, r.Invoke(context.Background(), nil, nil, CallContext{}), OutcomeError, CodeNotFound, "not found")
 }
+
+// TestStreamModule runs the stream module the way packages use it; the expected
+// value is what Node 20 returns for the same body.
+func TestStreamModule(t *testing.T) {
+	r := newTestRuntime(RuntimeConfig{})
+	v := testVersion("streams", map[string]string{"index.js": "exports.main = async (event) => {\n" + streamScenarios + "\n}"})
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `{"flowing":["c1","c2","c3"],"from":[["a","b","c"],"symbol"],
+		"pipeline":["undefined","ABCD!"],"passthrough":["string","héllo world"],"drain":[false,"drain","finish","close"],
+		"errors":["ERR_STREAM_WRITE_AFTER_END","boom"],"legacy":["legacy",true],"misc":["pq",[1,2],"undefined","function",true]}`)
+}
+
+const streamScenarios = `const { Readable, Writable, Transform, PassThrough, Duplex, pipeline, finished } = require('stream');
+const Stream = require('stream');
+const util = require('util');
+const out = {};
+const collect = () => { const chunks = []; const w = new Writable({ write(c, e, cb) { chunks.push(c.toString()); cb(); } }); w.chunks = chunks; return w; };
+// 1. Readable with _read pushing, flowing mode
+{
+  let i = 0; const seen = [];
+  const r = new Readable({ read() { i++; this.push(i <= 3 ? 'c' + i : null); } });
+  r.on('data', (c) => seen.push(c.toString()));
+  await new Promise((res) => r.on('end', res));
+  out.flowing = seen;
+}
+// 2. Readable.from + async iterator protocol
+{
+  const it = Readable.from(['a', 'b', 'c'])[Symbol.asyncIterator](); const got = [];
+  for (let r = await it.next(); !r.done; r = await it.next()) got.push(r.value);
+  out.from = [got, typeof Symbol.asyncIterator];
+}
+// 3. Transform + pipeline into a Writable
+{
+  const up = new Transform({ transform(c, e, cb) { cb(null, c.toString().toUpperCase()); }, flush(cb) { cb(null, '!'); } });
+  const w = collect();
+  const err = await new Promise((res) => pipeline(Readable.from(['ab', 'cd']), up, w, res));
+  out.pipeline = [err === undefined ? 'undefined' : String(err), w.chunks.join('')];
+}
+// 4. PassThrough with setEncoding, paused read
+{
+  const p = new PassThrough(); p.setEncoding('utf8');
+  p.write(Buffer.from('héllo')); p.end(' world');
+  await new Promise((res) => p.once('readable', res));
+  const s = p.read();
+  out.passthrough = [typeof s, s];
+}
+// 5. highWaterMark, drain, finish order
+{
+  const events = [];
+  const w = new Writable({ highWaterMark: 4, write(c, e, cb) { setTimeout(cb, 1); } });
+  events.push(w.write('12345'));
+  w.on('drain', () => events.push('drain'));
+  w.on('finish', () => events.push('finish'));
+  await new Promise((res) => w.once('drain', res));
+  w.end('x');
+  await new Promise((res) => w.on('close', res));
+  events.push('close');
+  out.drain = events;
+}
+// 6. write after end, errors through pipeline
+{
+  const w = collect(); w.end();
+  const e1 = await new Promise((res) => { w.on('error', res); w.write('x'); });
+  const bad = new Transform({ transform(c, e, cb) { cb(new Error('boom')); } });
+  const e2 = await new Promise((res) => pipeline(Readable.from(['x']), bad, collect(), res));
+  out.errors = [e1.code, e2.message];
+}
+// 7. legacy Stream subclass (as jws does) piped into a Writable
+{
+  function DataStream(data) { Stream.call(this); this.readable = true; const self = this; process.nextTick(() => { self.emit('data', data); self.emit('end'); }); }
+  util.inherits(DataStream, Stream);
+  const w = collect();
+  new DataStream('legacy').pipe(w);
+  await new Promise((res) => w.on('finish', res));
+  out.legacy = [w.chunks.join(''), new DataStream('x') instanceof require('events')];
+}
+// 8. stream/promises, finished, objectMode Duplex
+{
+  const { pipeline: pp } = require('stream/promises');
+  const w = collect();
+  await pp(Readable.from(['p', 'q']), w);
+  const d = new Duplex({ objectMode: true, read() {}, write(c, e, cb) { this.push({ echo: c.n }); cb(); }, final(cb) { this.push(null); cb(); } });
+  const got = [];
+  d.on('data', (o) => got.push(o.echo));
+  d.write({ n: 1 }); d.end({ n: 2 });
+  const err = await new Promise((res) => finished(d, res));
+  out.misc = [w.chunks.join(''), got, err === undefined ? 'undefined' : String(err), typeof Stream.Readable, Stream.Stream === Stream];
+}
+return out;
+`
+
+// TestNumberToLocaleString compares with Node 20 (full ICU) for the same calls.
+func TestNumberToLocaleString(t *testing.T) {
+	r := newTestRuntime(RuntimeConfig{})
+	v := testVersion("locale", map[string]string{"index.js": "exports.main = async (event) => {\n" + localeNumberCases + "\n}"})
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `["1,234.5","1,234.568","-1,234,567.891","0","-0","NaN","∞",
+		"1,000,000,000,000,000,000,000","0","1,234.5","1,234.5","¥1,234.50","$1,234.50","CN¥1,234.50","26%","25.7%","1,234.50",
+		"1,235","1234.5","005","1.01","123,456,789.123","3","-3","¥12","1.234,5","1\u202f234,5","1234,5","12.345,5","10","1,000",
+		"-¥1,234.50","0.5","0.0000001","123.5","RangeError","TypeError","5",false]`)
+}
+
+const localeNumberCases = `const cases = [[1234.5], [1234.5678], [-1234567.891], [0], [-0], [NaN], [Infinity], [1e21], [0.000001234], [1234.5, "en-US"], [1234.5, "zh-CN"], [1234.5, "zh-CN", {style:"currency", currency:"CNY"}], [1234.5, "en-US", {style:"currency", currency:"USD"}], [1234.5, "en-US", {style:"currency", currency:"CNY"}], [0.256, "en-US", {style:"percent"}], [0.2567, "zh-CN", {style:"percent", maximumFractionDigits: 1}], [1234.5, "en-US", {minimumFractionDigits: 2}], [1234.5, undefined, {maximumFractionDigits: 0}], [1234.5, "en", {useGrouping: false}], [5, "en", {minimumIntegerDigits: 3}], [1.005, "en", {maximumFractionDigits: 2}], [123456789.123, "zh-CN"], [2.5, "en", {maximumFractionDigits: 0}], [-2.5, "en", {maximumFractionDigits: 0}], [12, "en", {style: "currency", currency: "JPY"}], [1234.5, "de-DE"], [1234.5, "fr-FR"], [1234.5, "es-ES"], [12345.5, "es-ES"], [9.995, "en", {maximumFractionDigits: 2}], [999.9996, "zh"], [-1234.5, "zh-CN", {style: "currency", currency: "CNY"}], [0.5, ["zh-CN", "en"]], [1e-7, "en", {maximumFractionDigits: 10}], [123.456, "en", {minimumFractionDigits: 1, maximumFractionDigits: 1}]];
+const r = cases.map(c => (c[0]).toLocaleString(c[1], c[2]));
+let err1; try { (1).toLocaleString('en', { maximumFractionDigits: 101 }); } catch (e) { err1 = e.name; }
+let err2; try { (1).toLocaleString('en', { style: 'currency' }); } catch (e) { err2 = e.name; }
+r.push(err1, err2, new Number(5).toLocaleString(), Object.getOwnPropertyDescriptor(Number.prototype, 'toLocaleString').enumerable);
+return r;
+`

@@ -102,6 +102,13 @@ func (in *Instance) natives() *goja.Object {
 	set(n, "now", func(goja.FunctionCall) goja.Value {
 		return vm.ToValue(float64(time.Since(epoch).Nanoseconds()) / 1e6)
 	})
+	set(n, "zoneOffset", func(c goja.FunctionCall) goja.Value {
+		offset, ok := zoneOffsetMinutes(c.Argument(0).String(), c.Argument(1).ToFloat())
+		if !ok {
+			return goja.Null()
+		}
+		return vm.ToValue(offset)
+	})
 	set(n, "hrtime", func(goja.FunctionCall) goja.Value {
 		return vm.ToValue(time.Since(epoch).Nanoseconds() + 1e9)
 	})

@@ -1753,6 +1753,100 @@ hidden(Number.prototype, 'toLocaleString', function toLocaleString(locales, opti
   return formatLocaleNumber(x, locales, options);
 });
 
+// ---------- Date.prototype.toLocale*String ----------
+// goja formats every locale as 01/05/2024, 08:09:07 and ignores timeZone, so
+// toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) gave UTC clock time. These
+// follow ICU's output for en (the default), zh and ja: the timeZone and hour12
+// options, numeric/2-digit fields, long/short month and weekday names.
+var monthNamesEn = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+var weekdayNamesEn = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+var weekdayNamesZh = ['日', '一', '二', '三', '四', '五', '六'];
+function pad2(n) { return n < 10 ? '0' + n : String(n); }
+function dateLocaleProfile(locales) {
+  var l = Array.isArray(locales) ? locales[0] : locales;
+  l = l === undefined || l === null ? 'en' : String(l).toLowerCase();
+  if (/^zh[-_](tw|hk|mo|hant)/.test(l)) return { lang: 'zh', h12: true };
+  if (/^zh/.test(l)) return { lang: 'zh', h12: false };
+  if (/^ja/.test(l)) return { lang: 'ja', h12: false };
+  return { lang: 'en', h12: true };
+}
+function formatLocaleDate(date, locales, options, want) {
+  var t = date.getTime();
+  if (t !== t) return 'Invalid Date';
+  var o = options === undefined ? {} : Object(options);
+  var p = dateLocaleProfile(locales);
+  var offset = 0;
+  if (o.timeZone !== undefined) {
+    var z = String(o.timeZone);
+    offset = /^(utc|gmt|etc\/utc|etc\/gmt)$/i.test(z) ? 0 : N.zoneOffset(z, t);
+    if (offset === null) throw new RangeError('Invalid time zone specified: ' + z);
+  }
+  var f = { weekday: o.weekday, year: o.year, month: o.month, day: o.day, hour: o.hour, minute: o.minute, second: o.second };
+  var hasDate = f.weekday !== undefined || f.year !== undefined || f.month !== undefined || f.day !== undefined;
+  var hasTime = f.hour !== undefined || f.minute !== undefined || f.second !== undefined;
+  if ((want === 'date' || want === 'any') && !hasDate && !hasTime) { f.year = f.month = f.day = 'numeric'; }
+  if (want === 'date' && !hasDate && hasTime) { f.year = f.month = f.day = 'numeric'; }
+  if ((want === 'time' || want === 'any') && !hasDate && !hasTime) { f.hour = f.minute = f.second = 'numeric'; }
+  if (want === 'time' && hasDate && !hasTime) { f.hour = f.minute = f.second = 'numeric'; }
+  var x = new Date(t + offset * 60000);
+  var Y = x.getUTCFullYear(), M = x.getUTCMonth(), D = x.getUTCDate(), W = x.getUTCDay();
+  var h = x.getUTCHours(), m = x.getUTCMinutes(), s = x.getUTCSeconds();
+  var h12 = o.hour12 !== undefined ? !!o.hour12 : o.hourCycle !== undefined ? (o.hourCycle === 'h12' || o.hourCycle === 'h11') : p.h12;
+  function num(v, style) { return style === '2-digit' ? pad2(v % 100) : String(v); }
+
+  var datePart = '';
+  var textMonth = f.month === 'long' || f.month === 'short' || f.month === 'narrow';
+  if (p.lang === 'en') {
+    var wd = f.weekday === undefined ? '' : f.weekday === 'long' ? weekdayNamesEn[W] : weekdayNamesEn[W].slice(0, 3);
+    if (textMonth) {
+      var mn = f.month === 'long' ? monthNamesEn[M] : monthNamesEn[M].slice(0, 3);
+      datePart = mn + (f.day !== undefined ? ' ' + num(D, f.day) : '') + (f.year !== undefined ? (f.day !== undefined ? ', ' : ' ') + num(Y, f.year) : '');
+    } else {
+      var bits = [];
+      if (f.month !== undefined) bits.push(num(M + 1, f.month));
+      if (f.day !== undefined) bits.push(num(D, f.day));
+      if (f.year !== undefined) bits.push(num(Y, f.year));
+      datePart = bits.join('/');
+    }
+    if (wd) datePart = datePart ? wd + ', ' + datePart : wd;
+  } else {
+    var wz = f.weekday === undefined ? '' : (f.weekday === 'long' ? '星期' : '周') + weekdayNamesZh[W];
+    if (p.lang === 'ja' && wz) wz = '(' + '日月火水木金土'.charAt(W) + ')';
+    if (textMonth) {
+      datePart = (f.year !== undefined ? num(Y, f.year) + '年' : '') + (M + 1) + '月' + (f.day !== undefined ? num(D, f.day) + '日' : '');
+    } else {
+      var zb = [];
+      if (f.year !== undefined) zb.push(num(Y, f.year));
+      if (f.month !== undefined) zb.push(num(M + 1, f.month));
+      if (f.day !== undefined) zb.push(num(D, f.day));
+      datePart = zb.join('/');
+    }
+    datePart += wz;
+  }
+
+  var timePart = '';
+  if (f.hour !== undefined || f.minute !== undefined || f.second !== undefined) {
+    var rest = (f.minute !== undefined ? ':' + pad2(m) : '') + (f.second !== undefined ? ':' + pad2(s) : '');
+    if (f.hour === undefined) timePart = rest.slice(1);
+    else if (h12) {
+      var hh = h % 12 === 0 ? 12 : h % 12;
+      var hs = f.hour === '2-digit' ? pad2(hh) : String(hh);
+      if (p.lang === 'en') timePart = hs + rest + ' ' + (h < 12 ? 'AM' : 'PM');
+      else timePart = (h < 12 ? (p.lang === 'ja' ? '午前' : '上午') : (p.lang === 'ja' ? '午後' : '下午')) + hs + rest;
+    } else if (p.lang === 'en') {
+      // ICU's en-US with hour12: false is hour cycle h24: midnight is 24.
+      timePart = pad2(h === 0 && o.hour12 === false ? 24 : h) + rest;
+    } else {
+      timePart = (p.lang === 'ja' && f.hour !== '2-digit' ? String(h) : pad2(h)) + rest;
+    }
+  }
+  if (datePart && timePart) return datePart + (p.lang === 'en' ? ', ' : ' ') + timePart;
+  return datePart || timePart;
+}
+hidden(Date.prototype, 'toLocaleString', function toLocaleString(locales, options) { return formatLocaleDate(this, locales, options, 'any'); });
+hidden(Date.prototype, 'toLocaleDateString', function toLocaleDateString(locales, options) { return formatLocaleDate(this, locales, options, 'date'); });
+hidden(Date.prototype, 'toLocaleTimeString', function toLocaleTimeString(locales, options) { return formatLocaleDate(this, locales, options, 'time'); });
+
 // ---------- performance ----------
 lazyGlobal('performance', function () {
   var origin = Date.now() - N.now();

@@ -9,6 +9,7 @@ require (
 	github.com/pocketbase/dbx v1.12.0
 	github.com/pocketbase/pocketbase v0.36.8
 	github.com/spf13/cobra v1.10.2
+	golang.org/x/text v0.35.0
 	modernc.org/sqlite v1.48.0
 )
 
@@ -42,7 +43,6 @@ require (
 	golang.org/x/oauth2 v0.36.0 // indirect
 	golang.org/x/sync v0.20.0
 	golang.org/x/sys v0.42.0 // indirect
-	golang.org/x/text v0.35.0 // indirect
 	golang.org/x/tools v0.42.0 // indirect
 	modernc.org/libc v1.70.0
 	modernc.org/mathutil v1.7.1 // indirect

@@ -109,6 +109,14 @@ func (in *Instance) natives() *goja.Object {
 		}
 		return vm.ToValue(offset)
 	})
+	set(n, "collate", func(c goja.FunctionCall) goja.Value {
+		locale := ""
+		if l := c.Argument(2); !goja.IsUndefined(l) && !goja.IsNull(l) {
+			locale = l.String()
+		}
+		return vm.ToValue(compareStrings(c.Argument(0).String(), c.Argument(1).String(), locale,
+			collatorOptionsFor(c.Argument(3).ToBoolean(), c.Argument(4).String())))
+	})
 	set(n, "hrtime", func(goja.FunctionCall) goja.Value {
 		return vm.ToValue(time.Since(epoch).Nanoseconds() + 1e9)
 	})

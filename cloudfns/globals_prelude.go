@@ -1770,21 +1770,31 @@ function dateLocaleProfile(locales) {
   if (/^ja/.test(l)) return { lang: 'ja', h12: false };
   return { lang: 'en', h12: true };
 }
-function formatLocaleDate(date, locales, options, want) {
+// zoneOffsetOf returns the offset in minutes of the timeZone option at t, 0 for UTC.
+function zoneOffsetOf(zone, t) {
+  if (zone === undefined || /^(utc|gmt|etc\/utc|etc\/gmt)$/i.test(zone)) return 0;
+  var offset = N.zoneOffset(zone, t);
+  if (offset === null) throw new RangeError('Invalid time zone specified: ' + zone);
+  return offset;
+}
+function zoneName(offset) {
+  if (offset === 0) return 'UTC';
+  var a = Math.abs(offset), h = Math.floor(a / 60), m = a % 60;
+  return 'GMT' + (offset < 0 ? '-' : '+') + h + (m ? ':' + pad2(m) : '');
+}
+// localeDateParts formats date as a list of {type, value} parts (formatToParts);
+// want is 'date', 'time' or 'any' (which fields default in).
+function localeDateParts(date, locales, options, want) {
   var t = date.getTime();
-  if (t !== t) return 'Invalid Date';
+  if (t !== t) return [{ type: 'literal', value: 'Invalid Date' }];
   var o = options === undefined ? {} : Object(options);
   var p = dateLocaleProfile(locales);
-  var offset = 0;
-  if (o.timeZone !== undefined) {
-    var z = String(o.timeZone);
-    offset = /^(utc|gmt|etc\/utc|etc\/gmt)$/i.test(z) ? 0 : N.zoneOffset(z, t);
-    if (offset === null) throw new RangeError('Invalid time zone specified: ' + z);
-  }
+  var zone = o.timeZone === undefined ? undefined : String(o.timeZone);
+  var offset = zoneOffsetOf(zone, t);
   var f = { weekday: o.weekday, year: o.year, month: o.month, day: o.day, hour: o.hour, minute: o.minute, second: o.second };
   var hasDate = f.weekday !== undefined || f.year !== undefined || f.month !== undefined || f.day !== undefined;
   var hasTime = f.hour !== undefined || f.minute !== undefined || f.second !== undefined;
-  if ((want === 'date' || want === 'any') && !hasDate && !hasTime) { f.year = f.month = f.day = 'numeric'; }
+  if (want !== 'time' && !hasDate && !hasTime) { f.year = f.month = f.day = 'numeric'; }
   if (want === 'date' && !hasDate && hasTime) { f.year = f.month = f.day = 'numeric'; }
   if ((want === 'time' || want === 'any') && !hasDate && !hasTime) { f.hour = f.minute = f.second = 'numeric'; }
   if (want === 'time' && hasDate && !hasTime) { f.hour = f.minute = f.second = 'numeric'; }
@@ -1792,60 +1802,203 @@ function formatLocaleDate(date, locales, options, want) {
   var Y = x.getUTCFullYear(), M = x.getUTCMonth(), D = x.getUTCDate(), W = x.getUTCDay();
   var h = x.getUTCHours(), m = x.getUTCMinutes(), s = x.getUTCSeconds();
   var h12 = o.hour12 !== undefined ? !!o.hour12 : o.hourCycle !== undefined ? (o.hourCycle === 'h12' || o.hourCycle === 'h11') : p.h12;
+  var parts = [];
+  function push(type, value) { parts.push({ type: type, value: value }); }
   function num(v, style) { return style === '2-digit' ? pad2(v % 100) : String(v); }
+  function sep(list, between) {
+    for (var i = 0; i < list.length; i++) { if (i) push('literal', between); push(list[i][0], list[i][1]); }
+  }
 
-  var datePart = '';
   var textMonth = f.month === 'long' || f.month === 'short' || f.month === 'narrow';
+  var dateStart = parts.length;
   if (p.lang === 'en') {
-    var wd = f.weekday === undefined ? '' : f.weekday === 'long' ? weekdayNamesEn[W] : weekdayNamesEn[W].slice(0, 3);
+    if (f.weekday !== undefined) push('weekday', f.weekday === 'long' ? weekdayNamesEn[W] : weekdayNamesEn[W].slice(0, 3));
+    var body = [];
     if (textMonth) {
-      var mn = f.month === 'long' ? monthNamesEn[M] : monthNamesEn[M].slice(0, 3);
-      datePart = mn + (f.day !== undefined ? ' ' + num(D, f.day) : '') + (f.year !== undefined ? (f.day !== undefined ? ', ' : ' ') + num(Y, f.year) : '');
+      body.push(['month', f.month === 'long' ? monthNamesEn[M] : monthNamesEn[M].slice(0, 3)]);
+      if (f.day !== undefined) body.push(['literal', ' '], ['day', num(D, f.day)]);
+      if (f.year !== undefined) body.push(['literal', f.day !== undefined ? ', ' : ' '], ['year', num(Y, f.year)]);
     } else {
       var bits = [];
-      if (f.month !== undefined) bits.push(num(M + 1, f.month));
-      if (f.day !== undefined) bits.push(num(D, f.day));
-      if (f.year !== undefined) bits.push(num(Y, f.year));
-      datePart = bits.join('/');
+      if (f.month !== undefined) bits.push(['month', num(M + 1, f.month)]);
+      if (f.day !== undefined) bits.push(['day', num(D, f.day)]);
+      if (f.year !== undefined) bits.push(['year', num(Y, f.year)]);
+      for (var i = 0; i < bits.length; i++) { if (i) body.push(['literal', '/']); body.push(bits[i]); }
     }
-    if (wd) datePart = datePart ? wd + ', ' + datePart : wd;
+    if (body.length && parts.length) push('literal', ', ');
+    for (var j = 0; j < body.length; j++) push(body[j][0], body[j][1]);
   } else {
-    var wz = f.weekday === undefined ? '' : (f.weekday === 'long' ? '星期' : '周') + weekdayNamesZh[W];
-    if (p.lang === 'ja' && wz) wz = '(' + '日月火水木金土'.charAt(W) + ')';
     if (textMonth) {
-      datePart = (f.year !== undefined ? num(Y, f.year) + '年' : '') + (M + 1) + '月' + (f.day !== undefined ? num(D, f.day) + '日' : '');
+      if (f.year !== undefined) { push('year', num(Y, f.year)); push('literal', '年'); }
+      push('month', (M + 1) + '月');
+      if (f.day !== undefined) { push('day', num(D, f.day)); push('literal', '日'); }
     } else {
       var zb = [];
-      if (f.year !== undefined) zb.push(num(Y, f.year));
-      if (f.month !== undefined) zb.push(num(M + 1, f.month));
-      if (f.day !== undefined) zb.push(num(D, f.day));
-      datePart = zb.join('/');
+      if (f.year !== undefined) zb.push(['year', num(Y, f.year)]);
+      if (f.month !== undefined) zb.push(['month', num(M + 1, f.month)]);
+      if (f.day !== undefined) zb.push(['day', num(D, f.day)]);
+      sep(zb, '/');
     }
-    datePart += wz;
+    if (f.weekday !== undefined) {
+      if (p.lang === 'ja') push('weekday', '(' + '日月火水木金土'.charAt(W) + ')');
+      else push('weekday', (f.weekday === 'long' ? '星期' : '周') + weekdayNamesZh[W]);
+    }
   }
+  var hadDate = parts.length > dateStart;
 
-  var timePart = '';
+  var zoneText = o.timeZoneName !== undefined ? zoneName(offset) : '';
   if (f.hour !== undefined || f.minute !== undefined || f.second !== undefined) {
-    var rest = (f.minute !== undefined ? ':' + pad2(m) : '') + (f.second !== undefined ? ':' + pad2(s) : '');
-    if (f.hour === undefined) timePart = rest.slice(1);
-    else if (h12) {
-      var hh = h % 12 === 0 ? 12 : h % 12;
-      var hs = f.hour === '2-digit' ? pad2(hh) : String(hh);
-      if (p.lang === 'en') timePart = hs + rest + ' ' + (h < 12 ? 'AM' : 'PM');
-      else timePart = (h < 12 ? (p.lang === 'ja' ? '午前' : '上午') : (p.lang === 'ja' ? '午後' : '下午')) + hs + rest;
-    } else if (p.lang === 'en') {
-      // ICU's en-US with hour12: false is hour cycle h24: midnight is 24.
-      timePart = pad2(h === 0 && o.hour12 === false ? 24 : h) + rest;
-    } else {
-      timePart = (p.lang === 'ja' && f.hour !== '2-digit' ? String(h) : pad2(h)) + rest;
+    if (hadDate) push('literal', p.lang === 'en' ? ', ' : ' ');
+    if (zoneText && p.lang !== 'en') { push('timeZoneName', zoneText); push('literal', ' '); zoneText = ''; }
+    var hourText;
+    if (f.hour !== undefined) {
+      if (h12) {
+        var hh = h % 12 === 0 ? 12 : h % 12;
+        hourText = f.hour === '2-digit' ? pad2(hh) : String(hh);
+      } else if (p.lang === 'en') {
+        // ICU's en-US with hour12: false is hour cycle h24: midnight is 24.
+        hourText = pad2(h === 0 && o.hour12 === false ? 24 : h);
+      } else {
+        hourText = p.lang === 'ja' && f.hour !== '2-digit' ? String(h) : pad2(h);
+      }
     }
+    var period = h < 12 ? (p.lang === 'en' ? 'AM' : p.lang === 'ja' ? '午前' : '上午') : (p.lang === 'en' ? 'PM' : p.lang === 'ja' ? '午後' : '下午');
+    if (f.hour !== undefined && h12 && p.lang !== 'en') push('dayPeriod', period);
+    var tb = [];
+    if (hourText !== undefined) tb.push(['hour', hourText]);
+    if (f.minute !== undefined) tb.push(['minute', pad2(m)]);
+    if (f.second !== undefined) tb.push(['second', pad2(s)]);
+    sep(tb, ':');
+    if (f.hour !== undefined && h12 && p.lang === 'en') { push('literal', ' '); push('dayPeriod', period); }
   }
-  if (datePart && timePart) return datePart + (p.lang === 'en' ? ', ' : ' ') + timePart;
-  return datePart || timePart;
+  if (zoneText) {
+    if (parts.length) push('literal', p.lang === 'en' && !(f.hour !== undefined || f.minute !== undefined || f.second !== undefined) ? ', ' : ' ');
+    push('timeZoneName', zoneText);
+  }
+  return parts;
+}
+function formatLocaleDate(date, locales, options, want) {
+  var parts = localeDateParts(date, locales, options, want), out = '';
+  for (var i = 0; i < parts.length; i++) out += parts[i].value;
+  return out;
 }
 hidden(Date.prototype, 'toLocaleString', function toLocaleString(locales, options) { return formatLocaleDate(this, locales, options, 'any'); });
 hidden(Date.prototype, 'toLocaleDateString', function toLocaleDateString(locales, options) { return formatLocaleDate(this, locales, options, 'date'); });
 hidden(Date.prototype, 'toLocaleTimeString', function toLocaleTimeString(locales, options) { return formatLocaleDate(this, locales, options, 'time'); });
+
+// ---------- Intl ----------
+// A small Intl over the formatters above (goja has none): NumberFormat,
+// DateTimeFormat (format, formatToParts, resolvedOptions — dayjs's timezone plugin
+// needs these), Collator (with numeric ordering) and PluralRules (en rules; zh and ja
+// have only 'other'). Locales other than en, zh and ja format as en.
+function canonicalLocale(locales) {
+  var l = Array.isArray(locales) ? locales[0] : locales;
+  if (l === undefined || l === null) return 'en-US';
+  var bits = String(l).replace(/_/g, '-').split('-');
+  for (var i = 1; i < bits.length; i++) {
+    if (bits[i].length === 2) bits[i] = bits[i].toUpperCase();
+    else if (bits[i].length === 4) bits[i] = bits[i].charAt(0).toUpperCase() + bits[i].slice(1).toLowerCase();
+  }
+  bits[0] = bits[0].toLowerCase();
+  return bits.join('-');
+}
+function boundGetter(proto, name, make) {
+  defineProperty(proto, name, {
+    configurable: true, enumerable: false,
+    get: function () { var f = make(this); defineProperty(this, name, { value: f, configurable: true }); return f; }
+  });
+}
+function NumberFormat(locales, options) {
+  if (!(this instanceof NumberFormat)) return new NumberFormat(locales, options);
+  formatLocaleNumber(0, locales, options); // refuses bad options now, as Intl does
+  hidden(this, '_locales', locales);
+  hidden(this, '_options', options === undefined ? {} : Object.assign({}, options));
+}
+boundGetter(NumberFormat.prototype, 'format', function (nf) {
+  return function (n) { return formatLocaleNumber(Number(n), nf._locales, nf._options); };
+});
+NumberFormat.prototype.resolvedOptions = function () {
+  var o = this._options, style = o.style || 'decimal';
+  var digits = style === 'currency' ? (zeroDecimalCurrencies[String(o.currency).toUpperCase()] ? 0 : 2) : 0;
+  var r = { locale: canonicalLocale(this._locales), numberingSystem: 'latn', style: style };
+  if (style === 'currency') { r.currency = String(o.currency).toUpperCase(); r.currencyDisplay = o.currencyDisplay || 'symbol'; }
+  r.minimumIntegerDigits = o.minimumIntegerDigits || 1;
+  r.minimumFractionDigits = o.minimumFractionDigits !== undefined ? o.minimumFractionDigits : digits;
+  r.maximumFractionDigits = o.maximumFractionDigits !== undefined ? o.maximumFractionDigits : Math.max(style === 'decimal' ? 3 : digits, r.minimumFractionDigits);
+  r.useGrouping = o.useGrouping === undefined ? 'auto' : o.useGrouping;
+  return r;
+};
+function DateTimeFormat(locales, options) {
+  if (!(this instanceof DateTimeFormat)) return new DateTimeFormat(locales, options);
+  var o = options === undefined ? {} : Object.assign({}, options);
+  if (o.timeZone !== undefined) zoneOffsetOf(String(o.timeZone), 0); // refuses unknown zones now
+  hidden(this, '_locales', locales);
+  hidden(this, '_options', o);
+}
+function toDate(d) { return d === undefined ? new Date() : d instanceof Date ? d : new Date(Number(d)); }
+boundGetter(DateTimeFormat.prototype, 'format', function (dtf) {
+  return function (d) { return formatLocaleDate(toDate(d), dtf._locales, dtf._options, 'dtf'); };
+});
+DateTimeFormat.prototype.formatToParts = function (d) { return localeDateParts(toDate(d), this._locales, this._options, 'dtf'); };
+DateTimeFormat.prototype.resolvedOptions = function () {
+  var o = this._options;
+  var r = { locale: canonicalLocale(this._locales), calendar: 'gregory', numberingSystem: 'latn', timeZone: o.timeZone === undefined ? 'UTC' : String(o.timeZone) };
+  var any = false;
+  ['weekday', 'year', 'month', 'day', 'hour', 'minute', 'second', 'timeZoneName'].forEach(function (k) { if (o[k] !== undefined) { r[k] = o[k]; any = true; } });
+  if (!any) { r.year = 'numeric'; r.month = 'numeric'; r.day = 'numeric'; }
+  if (o.hour !== undefined) r.hour12 = o.hour12 !== undefined ? !!o.hour12 : dateLocaleProfile(this._locales).h12;
+  return r;
+};
+// localeCompare orders by the locale's collation (goja's ignores the locale: Chinese
+// sorted by code point instead of pinyin).
+hidden(String.prototype, 'localeCompare', function localeCompare(that, locales, options) {
+  if (this === undefined || this === null) throw new TypeError('String.prototype.localeCompare called on null or undefined');
+  var o = options === undefined ? {} : Object(options);
+  var l = Array.isArray(locales) ? locales[0] : locales;
+  return N.collate(String(this), String(that), l === undefined || l === null ? undefined : String(l), !!o.numeric,
+    o.sensitivity === undefined ? 'variant' : String(o.sensitivity));
+});
+function Collator(locales, options) {
+  if (!(this instanceof Collator)) return new Collator(locales, options);
+  hidden(this, '_locales', locales);
+  hidden(this, '_options', options === undefined ? {} : Object.assign({}, options));
+}
+boundGetter(Collator.prototype, 'compare', function (col) {
+  var o = col._options, l = Array.isArray(col._locales) ? col._locales[0] : col._locales;
+  var locale = l === undefined || l === null ? undefined : String(l);
+  var numeric = !!o.numeric, sensitivity = o.sensitivity === undefined ? 'variant' : String(o.sensitivity);
+  return function (a, b) { return N.collate(String(a), String(b), locale, numeric, sensitivity); };
+});
+Collator.prototype.resolvedOptions = function () {
+  var o = this._options;
+  return { locale: canonicalLocale(this._locales), usage: o.usage || 'sort', sensitivity: o.sensitivity || 'variant', ignorePunctuation: false, collation: 'default', numeric: !!o.numeric, caseFirst: 'false' };
+};
+function PluralRules(locales, options) {
+  if (!(this instanceof PluralRules)) throw new TypeError('Constructor Intl.PluralRules requires \'new\'');
+  hidden(this, '_locales', locales);
+  hidden(this, '_type', options && options.type === 'ordinal' ? 'ordinal' : 'cardinal');
+}
+PluralRules.prototype.select = function (n) {
+  n = Number(n);
+  if (dateLocaleProfile(this._locales).lang !== 'en') return 'other';
+  if (this._type === 'cardinal') return n === 1 ? 'one' : 'other';
+  var m10 = n % 10, m100 = n % 100;
+  if (m10 === 1 && m100 !== 11) return 'one';
+  if (m10 === 2 && m100 !== 12) return 'two';
+  if (m10 === 3 && m100 !== 13) return 'few';
+  return 'other';
+};
+PluralRules.prototype.resolvedOptions = function () { return { locale: canonicalLocale(this._locales), type: this._type }; };
+function supportedLocalesOf(locales) { return (Array.isArray(locales) ? locales : locales === undefined ? [] : [locales]).map(canonicalLocale); }
+[NumberFormat, DateTimeFormat, Collator, PluralRules].forEach(function (C) { hidden(C, 'supportedLocalesOf', supportedLocalesOf); });
+var IntlObject = {};
+hidden(IntlObject, 'NumberFormat', NumberFormat);
+hidden(IntlObject, 'DateTimeFormat', DateTimeFormat);
+hidden(IntlObject, 'Collator', Collator);
+hidden(IntlObject, 'PluralRules', PluralRules);
+hidden(IntlObject, 'getCanonicalLocales', supportedLocalesOf);
+defineProperty(IntlObject, Symbol.toStringTag, { value: 'Intl', configurable: true });
+if (typeof g.Intl === 'undefined') hidden(g, 'Intl', IntlObject);
 
 // ---------- performance ----------
 lazyGlobal('performance', function () {

@@ -36,7 +36,7 @@ func (m *minicloud) registerFunctionFlags() {
 	f.StringVar(&m.fn.HTTPPrefix, "functions-http-prefix", envString("MINICLOUD_FUNCTIONS_HTTP_PREFIX", "/fn"),
 		"path prefix for HTTP access to functions: /fn/<name>/… (\"\" turns it off) (env MINICLOUD_FUNCTIONS_HTTP_PREFIX)")
 	f.StringVar(&m.fn.FetchAllow, "functions-fetch-allow", envString("MINICLOUD_FUNCTIONS_FETCH_ALLOW", ""),
-		"hosts functions may fetch(), comma-separated: api.example.com, *.example.com, or * for any (env MINICLOUD_FUNCTIONS_FETCH_ALLOW)")
+		"hosts functions may reach with fetch() or http/https, comma-separated: api.example.com, *.example.com, or * for any (env MINICLOUD_FUNCTIONS_FETCH_ALLOW)")
 	f.DurationVar(&m.fn.LogRetention, "functions-log-retention", envDuration("MINICLOUD_FUNCTIONS_LOG_RETENTION", cloudfns.DefaultLogRetention),
 		"how long invocation logs are kept (0: forever) (env MINICLOUD_FUNCTIONS_LOG_RETENTION)")
 	f.IntVar(&m.fn.MaxConcurrency, "functions-max-concurrency", envInt("MINICLOUD_FUNCTIONS_MAX_CONCURRENCY", 0),

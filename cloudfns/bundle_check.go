@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
 )
 
 // This file checks at deploy time that a bundle's entry exports main: the entry's
@@ -340,7 +341,13 @@ func (c *deployChecker) load(p string) (*goja.Object, error) {
 		_ = module.Set("exports", val)
 		return module, nil
 	}
-	prg, err := goja.Compile("/"+p, ModuleWrapperPrefix+string(src)+ModuleWrapperSuffix, false)
+	// No source maps: goja's own loader would read the file a sourceMappingURL names
+	// from the host (and fail the deploy when a package's map was left out).
+	ast, err := goja.Parse("/"+p, ModuleWrapperPrefix+string(src)+ModuleWrapperSuffix, parser.WithDisableSourceMaps)
+	if err != nil {
+		return nil, &DeployError{File: p, Msg: err.Error()}
+	}
+	prg, err := goja.CompileAST(ast, false)
 	if err != nil {
 		return nil, &DeployError{File: p, Msg: err.Error()}
 	}

@@ -324,6 +324,8 @@ for (const [got, want] of checks) if (got !== want) throw new Error(got + ' != '
 exports.main = async () => 1
 `},
 		"cycle": {"index.js": "const a = require('./a')\nexports.main = () => a.b()\n", "a.js": "const i = require('./index')\nexports.b = () => typeof i\n"},
+		// packages' maps are left out of bundles; their sourceMappingURL must not be followed
+		"package source map": {"index.js": "const p = require('pkg')\nexports.main = () => p\n", "node_modules/pkg/index.js": "module.exports = 1\n//# sourceMappingURL=index.js.map\n"},
 	} {
 		t.Run(name, func(t *testing.T) { loadMap(t, files) })
 	}

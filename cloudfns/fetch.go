@@ -23,6 +23,7 @@ const maxFetchBody = 32 << 20
 type fetcher struct {
 	allow  []string
 	client *http.Client
+	http   *http.Client // the http module's (require_http.go)
 }
 
 type redirectModeKey struct{}
@@ -64,6 +65,7 @@ func newFetcher(allow []string, client *http.Client) *fetcher {
 		return nil
 	}
 	f.client = &c
+	f.http = rawClient(&c)
 	return f
 }
 
@@ -110,6 +112,8 @@ type fetchResult struct {
 	redirected bool
 	headers    []string
 	body       []byte
+	proto      string      // "HTTP/1.1"
+	raw        http.Header // as received (canonical names), for the http module
 }
 
 func (in *Instance) fetchNatives(n *goja.Object) {
@@ -192,6 +196,18 @@ func (in *Instance) fetchNatives(n *goja.Object) {
 }
 
 func (f *fetcher) do(ctx context.Context, method string, u *url.URL, h http.Header, body []byte, limit int) (*fetchResult, error) {
+	if h.Get("User-Agent") == "" {
+		h.Set("User-Agent", "node")
+	}
+	if h.Get("Accept") == "" {
+		h.Set("Accept", "*/*")
+	}
+	return f.send(ctx, f.client, method, u, h, body, limit)
+}
+
+// send makes one request with client (fetch's, or the http module's, which leaves
+// bodies compressed) and reads the response body up to limit bytes.
+func (f *fetcher) send(ctx context.Context, client *http.Client, method string, u *url.URL, h http.Header, body []byte, limit int) (*fetchResult, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -200,17 +216,12 @@ func (f *fetcher) do(ctx context.Context, method string, u *url.URL, h http.Head
 	if err != nil {
 		return nil, err
 	}
+	req.URL = u // as given: the http module's keeps its request path opaque
 	req.Header = h
 	if host := h.Get("Host"); host != "" {
 		req.Host = host
 	}
-	if h.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", "node")
-	}
-	if h.Get("Accept") == "" {
-		req.Header.Set("Accept", "*/*")
-	}
-	resp, err := f.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -230,7 +241,7 @@ func (f *fetcher) do(ctx context.Context, method string, u *url.URL, h http.Head
 		return nil, err
 	}
 	if len(b) > limit {
-		return nil, errors.New("the response body is larger than " + itoa(limit>>20) + " MiB")
+		return nil, bodyTooLargeError(limit)
 	}
 	r := &fetchResult{
 		status:     resp.StatusCode,
@@ -244,5 +255,15 @@ func (f *fetcher) do(ctx context.Context, method string, u *url.URL, h http.Head
 			r.headers = append(r.headers, strings.ToLower(k), v)
 		}
 	}
+	r.proto = resp.Proto
+	r.raw = resp.Header
 	return r, nil
+}
+
+// bodyTooLargeError is a response larger than the limit (a type, so callers can give
+// it a code).
+type bodyTooLargeError int
+
+func (e bodyTooLargeError) Error() string {
+	return "the response body is larger than " + itoa(int(e)>>20) + " MiB"
 }

@@ -264,6 +264,8 @@ func (in *Instance) natives() *goja.Object {
 	_ = n.Set("buf", in.bufferNatives())
 	_ = n.Set("crypto", in.cryptoNatives())
 	in.fetchNatives(n)
+	in.httpNatives(n)
+	_ = n.Set("zlib", in.zlibNatives())
 	return n
 }
 

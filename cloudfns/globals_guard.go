@@ -250,6 +250,7 @@ func (g *guards) install() {
 	g.wrapSplit(str)
 	g.wrapReplace(str, "replace")
 	g.wrapReplace(str, "replaceAll")
+	installRegexpGroups(vm) // named capture groups (globals_regexp.go)
 
 	arrCtor := vm.Get("Array").(*goja.Object)
 	arr := arrCtor.Get("prototype").(*goja.Object)
@@ -543,17 +544,48 @@ func (g *guards) wrapReplace(proto *goja.Object, name string) {
 		rs, isStr := repl.(goja.String)
 		if isStr {
 			n := strLen(call.This)
-			if rl := rs.Length(); rl > 1 && float64(n)+float64(n+1)*float64(rl) > float64(g.maxString) {
-				if strings.IndexByte(rs.String(), '$') >= 0 {
-					g.refuse("Invalid string length")
-				}
+			rl := rs.Length()
+			// One substitution is at most the template, each $ token in it ($&, $`,
+			// $', $n, $<name>) standing for at most the whole subject: "$'" makes
+			// the result quadratic in the subject.
+			grow := float64(rl)
+			dollars := hasDollar(rs)
+			if dollars {
+				grow += float64(strings.Count(rs.String(), "$")) * float64(n)
+			}
+			if rl > 1 && float64(n)+float64(n+1)*grow > float64(g.maxString) {
+				// Substitute here, counting, instead of in one native step.
 				total := n
+				var parts []rxPart
+				partsFor := -1
 				counter := g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-					total += rl - strLen(c.Argument(0))
+					piece := goja.Value(rs)
+					if dollars {
+						// (match, p1…pm, offset, string[, groups])
+						args := c.Arguments
+						m := max(len(args)-3, 0)
+						var groups *goja.Object
+						hasGroups := false
+						if len(args) > 3 {
+							groups, hasGroups = args[len(args)-1].(*goja.Object)
+						}
+						if hasGroups {
+							m--
+						}
+						if m != partsFor {
+							parts, partsFor = parseSubstitution(rs, m, nil, hasGroups), m
+						}
+						var named func(string) goja.Value
+						if hasGroups {
+							named = groups.Get
+						}
+						piece = substitute(parts, c.Argument, m, named)
+					}
+					total += strLen(piece) - strLen(c.Argument(0))
 					if total > g.maxString {
 						g.refuse("Invalid string length")
 					}
-					return rs
+					return piece
 				})
 				v, err := orig(call.This, call.Argument(0), counter)
 				if err != nil {

@@ -1612,15 +1612,254 @@ var getCrypto = once(function () {
   function pbkdf2Sync(password, salt, iterations, keylen, digest) {
     return bufferFromAB(C.pbkdf2(password, salt, iterations, keylen, digest === undefined ? 'sha1' : digest));
   }
+  // Keys: a KeyObject holds a Go key handle (require_crypto_keys.go), parsed once.
+  var binTypes = 'of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView';
+  var keyTypes = 'of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey';
+  function unsupportedFeature(what) { return codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', what + ' not supported in Minicloud'); }
+  function isBin(v) { return v instanceof ArrayBuffer || ArrayBuffer.isView(v); }
+  function invalidProp(name, v) {
+    return codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The property \'' + name + '\' is invalid. Received ' + utilInspect(v));
+  }
+  function propTypeError(name, expected, v) {
+    return codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "' + name + '" property must be ' + expected + '. Received ' + describeReceived(v));
+  }
+  function invalidKeyType(got, expected) {
+    return codeError(TypeError, 'ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE', 'Invalid key object type ' + got + ', expected ' + expected + '.');
+  }
+  function subclass(Ctor, Parent) {
+    Ctor.prototype = Object.create(Parent.prototype, { constructor: { value: Ctor, writable: true, configurable: true } });
+    Object.setPrototypeOf(Ctor, Parent);
+  }
+  function getter(Ctor, name, get) { defineProperty(Ctor.prototype, name, { get: get, configurable: true, enumerable: false }); }
+  function KeyObject(type, handle) {
+    if (type !== 'secret' && type !== 'public' && type !== 'private') {
+      throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The argument \'type\' is invalid. Received ' + utilInspect(type));
+    }
+    var info;
+    try { info = C.keyInfo(handle); } catch (e) { throw argTypeError('handle', 'of type object', handle); }
+    if (info[0] !== type) throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The argument \'type\' is invalid. Received ' + utilInspect(type));
+    hidden(this, '_k', handle);
+    hidden(this, '_i', info); // [type, asymmetricKeyType, symmetricKeySize, asymmetricKeyDetails]
+  }
+  KeyObject.from = function from(key) { throw argTypeError('key', 'an instance of CryptoKey', key); };
+  getter(KeyObject, 'type', function () { return this._i[0]; });
+  defineProperty(KeyObject.prototype, Symbol.toStringTag, { value: 'KeyObject', configurable: true });
+  hidden(KeyObject.prototype, 'equals', function equals(otherKeyObject) {
+    if (!(otherKeyObject instanceof KeyObject)) throw argTypeError('otherKeyObject', 'an instance of KeyObject', otherKeyObject);
+    return C.keyEquals(this._k, otherKeyObject._k);
+  });
+  function SecretKeyObject(handle) { KeyObject.call(this, 'secret', handle); }
+  subclass(SecretKeyObject, KeyObject);
+  getter(SecretKeyObject, 'symmetricKeySize', function () { return this._i[2]; });
+  hidden(SecretKeyObject.prototype, 'export', function (options) {
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw argTypeError('options', 'of type object', options);
+    var f = options && options.format;
+    if (f === 'jwk') return C.keyExport(this._k, 'jwk');
+    if (f !== undefined && f !== 'buffer') {
+      throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The property \'options.format\' must be one of: undefined, \'buffer\', \'jwk\'. Received ' + utilInspect(f));
+    }
+    return bufferFromAB(C.keyExport(this._k, 'buffer'));
+  });
+  function AsymmetricKeyObject(type, handle) { KeyObject.call(this, type, handle); }
+  subclass(AsymmetricKeyObject, KeyObject);
+  getter(AsymmetricKeyObject, 'asymmetricKeyType', function () { return this._i[1]; });
+  getter(AsymmetricKeyObject, 'asymmetricKeyDetails', function () { return this._i[3]; });
+  function PublicKeyObject(handle) { AsymmetricKeyObject.call(this, 'public', handle); }
+  subclass(PublicKeyObject, AsymmetricKeyObject);
+  function PrivateKeyObject(handle) { AsymmetricKeyObject.call(this, 'private', handle); }
+  subclass(PrivateKeyObject, AsymmetricKeyObject);
+  // checkEncoding validates export()'s options (name: where they came from).
+  function checkEncoding(o, name, types) {
+    if (o === null || typeof o !== 'object') throw argTypeError(name, 'of type object', o);
+    if (o.format === 'jwk') return;
+    if (o.format !== 'pem' && o.format !== 'der') throw invalidProp(name + '.format', o.format);
+    if (types.indexOf(o.type) < 0) throw invalidProp(name + '.type', o.type);
+    if (o.cipher !== undefined) throw unsupportedFeature('Encrypting private keys (options.cipher) is');
+  }
+  function exportAsymmetric(types) {
+    return function (options) {
+      checkEncoding(options, 'options', types);
+      var r = C.keyExport(this._k, options.format, options.type);
+      return typeof r === 'string' || options.format === 'jwk' ? r : bufferFromAB(r);
+    };
+  }
+  var publicTypes = ['pkcs1', 'spki'], privateTypes = ['pkcs1', 'pkcs8', 'sec1'];
+  hidden(PublicKeyObject.prototype, 'export', exportAsymmetric(publicTypes));
+  hidden(PrivateKeyObject.prototype, 'export', exportAsymmetric(privateTypes));
+  function createSecretKey(key, encoding) {
+    if (typeof key !== 'string' && !isBin(key)) throw argTypeError('key', 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView', key);
+    return new SecretKeyObject(C.keySecret(key, encoding));
+  }
+  // parseKey reads key material (PEM text, or { key, format, type, encoding }) into a
+  // handle: want 'private', or 'public' (a private key gives its public half).
+  function parseKey(key, want) {
+    var o = {}, src = key;
+    if (typeof key !== 'string' && !isBin(key)) {
+      if (key === null || typeof key !== 'object' || key instanceof KeyObject) throw argTypeError('key', binTypes, key);
+      o = key; src = key.key;
+    }
+    var f = o.format === undefined ? 'pem' : o.format;
+    if (f !== 'pem' && f !== 'der' && f !== 'jwk') throw invalidProp('options.format', o.format);
+    if (f === 'jwk') {
+      if (src === null || typeof src !== 'object') throw propTypeError('key.key', 'of type object', src);
+    } else if (typeof src !== 'string' && !isBin(src)) {
+      throw propTypeError('key.key', binTypes, src);
+    }
+    if (f === 'der' && (want === 'private' ? privateTypes : privateTypes.concat('spki')).indexOf(o.type) < 0) throw invalidProp('options.type', o.type);
+    return C.keyParse(want, src, f, o.type, o.encoding);
+  }
+  function createPrivateKey(key) { return new PrivateKeyObject(parseKey(key, 'private')); }
+  function createPublicKey(key) {
+    var k = (key !== null && typeof key === 'object' && key.key instanceof KeyObject) ? key.key : key;
+    if (!(k instanceof KeyObject)) return new PublicKeyObject(parseKey(key, 'public'));
+    if (k.type !== 'private') throw invalidKeyType(k.type, 'private');
+    return new PublicKeyObject(C.keyPublic(k._k));
+  }
+  function secretOf(key) {
+    if (!(key instanceof KeyObject)) return key;
+    if (key.type !== 'secret') throw invalidKeyType(key.type, 'secret');
+    return key._k;
+  }
+  // keyFor reads the key argument of sign, verify and the RSA ciphers: a KeyObject, key
+  // material, or { key, padding, saltLength, dsaEncoding, oaepHash, oaepLabel, … }.
+  function keyFor(key, want) {
+    var o = (key !== null && typeof key === 'object' && !isBin(key) && !(key instanceof KeyObject)) ? key : {};
+    var k = o === key ? key.key : key, h;
+    if (k instanceof KeyObject) {
+      if (want === 'private' ? k.type !== 'private' : k.type === 'secret') throw invalidKeyType(k.type, want === 'private' ? 'private' : 'private or public');
+      h = k._k;
+    } else if (o !== key && typeof key !== 'string' && !isBin(key)) {
+      throw argTypeError('key', keyTypes, key);
+    } else {
+      h = parseKey(key, want);
+    }
+    if (o.padding !== undefined && (o.padding | 0) !== o.padding) throw invalidProp('options.padding', o.padding);
+    if (o.saltLength !== undefined && (o.saltLength | 0) !== o.saltLength) throw invalidProp('options.saltLength', o.saltLength);
+    if (o.dsaEncoding !== undefined && o.dsaEncoding !== 'der' && o.dsaEncoding !== 'ieee-p1363') throw invalidProp('options.dsaEncoding', o.dsaEncoding);
+    return { h: h, o: o };
+  }
+  function notInitialised() { return codeError(Error, 'ERR_CRYPTO_INVALID_STATE', 'Not initialised'); }
+  function Sign(algorithm) {
+    if (!(this instanceof Sign)) return new Sign(algorithm);
+    if (typeof algorithm !== 'string') throw argTypeError('algorithm', 'of type string', algorithm);
+    hidden(this, '_h', C.signHash(algorithm));
+  }
+  function Verify(algorithm) {
+    if (!(this instanceof Verify)) return new Verify(algorithm);
+    if (typeof algorithm !== 'string') throw argTypeError('algorithm', 'of type string', algorithm);
+    hidden(this, '_h', C.signHash(algorithm));
+  }
+  Sign.prototype.update = Verify.prototype.update = function update(data, enc) {
+    if (!this._h) throw notInitialised();
+    C.hashUpdate(this._h, data, enc);
+    return this;
+  };
+  Sign.prototype.sign = function sign(privateKey, outputEncoding) {
+    var k = keyFor(privateKey, 'private'), h = this._h;
+    if (!h) throw notInitialised();
+    this._h = null;
+    return toBuf(C.signFinal(h, k.h, k.o.padding, k.o.saltLength, k.o.dsaEncoding, outputEncoding));
+  };
+  Verify.prototype.verify = function verify(object, signature, sigEncoding) {
+    var k = keyFor(object, 'public'), h = this._h;
+    if (!h) throw notInitialised();
+    if (typeof signature !== 'string' && !isBin(signature)) throw argTypeError('signature', binTypes, signature);
+    this._h = null;
+    return C.verifyFinal(h, k.h, signature, sigEncoding, k.o.padding, k.o.saltLength, k.o.dsaEncoding);
+  };
+  // oneShot is crypto.sign(algorithm, data, key[, callback]) and crypto.verify(algorithm,
+  // data, key, signature[, callback]); a null algorithm means SHA-256, or none for Ed25519.
+  function oneShot(signing) {
+    return function (algorithm, data, key, a, b) {
+      var cb = signing ? a : b, signature = a;
+      if (algorithm !== null && algorithm !== undefined && typeof algorithm !== 'string') throw argTypeError('algorithm', 'of type string', algorithm);
+      if (typeof data !== 'string' && !isBin(data)) throw argTypeError('data', binTypes, data);
+      var k = keyFor(key, signing ? 'private' : 'public'), o = k.o;
+      if (!signing && !isBin(signature)) throw argTypeError('signature', 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView', signature);
+      var run = signing ? function () { return bufferFromAB(C.signOneShot(algorithm, data, k.h, o.padding, o.saltLength, o.dsaEncoding)); }
+        : function () { return C.verifyOneShot(algorithm, data, k.h, signature, o.padding, o.saltLength, o.dsaEncoding); };
+      if (typeof cb !== 'function') return run();
+      var r;
+      try { r = run(); } catch (e) { setImmediate(cb, e); return; }
+      setImmediate(cb, null, r);
+    };
+  }
+  // rsaCipher is publicEncrypt (OAEP with SHA-1 by default, as Node), privateDecrypt,
+  // privateEncrypt and publicDecrypt (PKCS#1 v1.5 padding).
+  function rsaCipher(op, want, defaultPadding) {
+    return function (key, buffer) {
+      var k = keyFor(key, want), o = k.o;
+      if (typeof buffer !== 'string' && !isBin(buffer)) throw argTypeError('buffer', binTypes, buffer);
+      var oaepHash = o.oaepHash === undefined ? 'sha1' : o.oaepHash;
+      if (typeof oaepHash !== 'string') throw propTypeError('key.oaepHash', 'of type string', oaepHash);
+      if (o.oaepLabel !== undefined && !isBin(o.oaepLabel)) throw propTypeError('key.oaepLabel', 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView', o.oaepLabel);
+      return bufferFromAB(C.rsaCrypt(op, k.h, buffer, o.encoding, o.padding === undefined ? defaultPadding : o.padding, oaepHash, o.oaepLabel));
+    };
+  }
+  // keyPairJob checks generateKeyPair's arguments and returns the work.
+  function keyPairJob(type, options) {
+    if (typeof type !== 'string') throw argTypeError('type', 'of type string', type);
+    if (/^(x25519|x448|ed448|dsa|dh)$/.test(type)) throw unsupportedFeature(type + ' keys are');
+    if (!/^(rsa|rsa-pss|ec|ed25519)$/.test(type)) {
+      throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The argument \'type\' must be a supported key type. Received ' + utilInspect(type));
+    }
+    var o = options === undefined && type === 'ed25519' ? {} : options;
+    if (o === null || typeof o !== 'object') throw argTypeError('options', 'of type object', o);
+    var bits, exp, curve, hash, mgf1, salt;
+    if (type === 'rsa' || type === 'rsa-pss') {
+      bits = o.modulusLength;
+      if (typeof bits !== 'number') throw propTypeError('options.modulusLength', 'of type number', bits);
+      exp = o.publicExponent === undefined ? 65537 : o.publicExponent;
+      if (typeof exp !== 'number') throw propTypeError('options.publicExponent', 'of type number', exp);
+      if (type === 'rsa-pss') {
+        hash = o.hashAlgorithm !== undefined ? o.hashAlgorithm : o.hash;
+        mgf1 = o.mgf1HashAlgorithm !== undefined ? o.mgf1HashAlgorithm : o.mgf1Hash;
+        salt = o.saltLength;
+        if (hash !== undefined && typeof hash !== 'string') throw propTypeError('options.hashAlgorithm', 'of type string', hash);
+        if (mgf1 !== undefined && typeof mgf1 !== 'string') throw propTypeError('options.mgf1HashAlgorithm', 'of type string', mgf1);
+        if (salt !== undefined && !(salt >= 0 && (salt | 0) === salt)) throw invalidProp('options.saltLength', salt);
+      }
+    } else if (type === 'ec') {
+      curve = o.namedCurve;
+      if (typeof curve !== 'string') throw propTypeError('options.namedCurve', 'of type string', curve);
+    }
+    var pubEnc = o.publicKeyEncoding, privEnc = o.privateKeyEncoding;
+    if (pubEnc !== undefined) checkEncoding(pubEnc, 'options.publicKeyEncoding', publicTypes);
+    if (privEnc !== undefined) checkEncoding(privEnc, 'options.privateKeyEncoding', privateTypes);
+    return function () {
+      var priv = new PrivateKeyObject(C.keyGenerate(type, bits, exp, curve, hash, mgf1, salt));
+      var pub = new PublicKeyObject(C.keyPublic(priv._k));
+      return { publicKey: pubEnc ? pub.export(pubEnc) : pub, privateKey: privEnc ? priv.export(privEnc) : priv };
+    };
+  }
+  function generateKeyPair(type, options, cb) {
+    if (typeof options === 'function') { cb = options; options = undefined; }
+    if (typeof cb !== 'function') throw argTypeError('callback', 'of type function', cb);
+    var job = keyPairJob(type, options), r;
+    try { r = job(); } catch (e) { setImmediate(cb, e); return; }
+    setImmediate(cb, null, r.publicKey, r.privateKey);
+  }
+  generateKeyPair[Symbol.for('nodejs.util.promisify.custom')] = function (type, options) {
+    return new Promise(function (resolve, reject) {
+      generateKeyPair(type, options, function (err, publicKey, privateKey) {
+        if (err) reject(err); else resolve({ publicKey: publicKey, privateKey: privateKey });
+      });
+    });
+  };
+  var constants = {
+    RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_X931_PADDING: 5, RSA_PKCS1_PSS_PADDING: 6,
+    RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2,
+    POINT_CONVERSION_COMPRESSED: 2, POINT_CONVERSION_UNCOMPRESSED: 4, POINT_CONVERSION_HYBRID: 6
+  };
   var webcrypto = { getRandomValues: getRandomValues, randomUUID: C.randomUUID, subtle: undefined };
   return {
     createHash: function createHash(alg) { return new Hash(C.hashNew(String(alg), undefined), false); },
     createHmac: function createHmac(alg, key) {
       if (key === undefined || key === null) throw argTypeError('key', 'of type string or an instance of Buffer', key);
-      return new Hash(C.hashNew(String(alg), key), true);
+      return new Hash(C.hashNew(String(alg), secretOf(key)), true);
     },
-    createCipheriv: function (alg, key, iv) { return new Cipher(C.cipherNew(String(alg), key, iv, true)); },
-    createDecipheriv: function (alg, key, iv) { return new Cipher(C.cipherNew(String(alg), key, iv, false)); },
+    createCipheriv: function (alg, key, iv) { return new Cipher(C.cipherNew(String(alg), secretOf(key), iv, true)); },
+    createDecipheriv: function (alg, key, iv) { return new Cipher(C.cipherNew(String(alg), secretOf(key), iv, false)); },
     randomBytes: randomBytes, pseudoRandomBytes: randomBytes,
     randomFillSync: function (a) { C.randomFill(a); return a; },
     randomFill: function (a, cb) { C.randomFill(a); setImmediate(cb, null, a); },
@@ -1634,8 +1873,20 @@ var getCrypto = once(function () {
     },
     getHashes: function () { return ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']; },
     getCiphers: function () { return ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'aes-128-ecb', 'aes-192-ecb', 'aes-256-ecb', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm']; },
+    KeyObject: KeyObject, createSecretKey: createSecretKey, createPrivateKey: createPrivateKey, createPublicKey: createPublicKey,
+    Sign: Sign, Verify: Verify,
+    createSign: function createSign(algorithm) { return new Sign(algorithm); },
+    createVerify: function createVerify(algorithm) { return new Verify(algorithm); },
+    sign: oneShot(true), verify: oneShot(false),
+    publicEncrypt: rsaCipher('publicEncrypt', 'public', constants.RSA_PKCS1_OAEP_PADDING),
+    privateDecrypt: rsaCipher('privateDecrypt', 'private', constants.RSA_PKCS1_OAEP_PADDING),
+    privateEncrypt: rsaCipher('privateEncrypt', 'private', constants.RSA_PKCS1_PADDING),
+    publicDecrypt: rsaCipher('publicDecrypt', 'public', constants.RSA_PKCS1_PADDING),
+    generateKeyPairSync: function generateKeyPairSync(type, options) { return keyPairJob(type, options)(); },
+    generateKeyPair: generateKeyPair,
+    getCurves: function () { return ['prime256v1', 'secp224r1', 'secp384r1', 'secp521r1']; },
     webcrypto: webcrypto,
-    constants: {}
+    constants: constants
   };
 });
 modules.crypto = getCrypto;
@@ -1999,6 +2250,808 @@ hidden(IntlObject, 'PluralRules', PluralRules);
 hidden(IntlObject, 'getCanonicalLocales', supportedLocalesOf);
 defineProperty(IntlObject, Symbol.toStringTag, { value: 'Intl', configurable: true });
 if (typeof g.Intl === 'undefined') hidden(g, 'Intl', IntlObject);
+
+// ---------- zlib ----------
+// One-shot gzip, deflate and raw deflate in Go (require_zlib.go), with Node's sync,
+// callback and stream forms on top. The streams buffer their input and work on end():
+// what they see is size-limited anyway (fetch and http responses). No brotli in Go's
+// standard library: brotli* throw, and createBrotli* are left undefined so that clients
+// that feature-test them (axios 1.x) do not advertise "br" to servers.
+var getZlib = once(function () {
+  var Buffer = getBuffer(), stream = getStream(), Z = N.zlib;
+  function inherit(C, P) {
+    C.prototype = Object.create(P.prototype, { constructor: { value: C, writable: true, configurable: true } });
+    Object.setPrototypeOf(C, P);
+  }
+  var constants = {
+    Z_NO_FLUSH: 0, Z_PARTIAL_FLUSH: 1, Z_SYNC_FLUSH: 2, Z_FULL_FLUSH: 3, Z_FINISH: 4, Z_BLOCK: 5,
+    Z_OK: 0, Z_STREAM_END: 1, Z_NEED_DICT: 2, Z_ERRNO: -1, Z_STREAM_ERROR: -2, Z_DATA_ERROR: -3,
+    Z_MEM_ERROR: -4, Z_BUF_ERROR: -5, Z_VERSION_ERROR: -6,
+    Z_NO_COMPRESSION: 0, Z_BEST_SPEED: 1, Z_BEST_COMPRESSION: 9, Z_DEFAULT_COMPRESSION: -1,
+    Z_FILTERED: 1, Z_HUFFMAN_ONLY: 2, Z_RLE: 3, Z_FIXED: 4, Z_DEFAULT_STRATEGY: 0,
+    DEFLATE: 1, INFLATE: 2, GZIP: 3, GUNZIP: 4, DEFLATERAW: 5, INFLATERAW: 6, UNZIP: 7,
+    BROTLI_DECODE: 8, BROTLI_ENCODE: 9,
+    Z_MIN_WINDOWBITS: 8, Z_MAX_WINDOWBITS: 15, Z_DEFAULT_WINDOWBITS: 15,
+    Z_MIN_CHUNK: 64, Z_MAX_CHUNK: Infinity, Z_DEFAULT_CHUNK: 16384,
+    Z_MIN_MEMLEVEL: 1, Z_MAX_MEMLEVEL: 9, Z_DEFAULT_MEMLEVEL: 8,
+    Z_MIN_LEVEL: -1, Z_MAX_LEVEL: 9, Z_DEFAULT_LEVEL: -1,
+    BROTLI_OPERATION_PROCESS: 0, BROTLI_OPERATION_FLUSH: 1, BROTLI_OPERATION_FINISH: 2, BROTLI_OPERATION_EMIT_METADATA: 3,
+    BROTLI_PARAM_MODE: 0, BROTLI_MODE_GENERIC: 0, BROTLI_MODE_TEXT: 1, BROTLI_MODE_FONT: 2, BROTLI_DEFAULT_MODE: 0,
+    BROTLI_PARAM_QUALITY: 1, BROTLI_MIN_QUALITY: 0, BROTLI_MAX_QUALITY: 11, BROTLI_DEFAULT_QUALITY: 11,
+    BROTLI_PARAM_LGWIN: 2, BROTLI_MIN_WINDOW_BITS: 10, BROTLI_MAX_WINDOW_BITS: 24, BROTLI_LARGE_MAX_WINDOW_BITS: 30,
+    BROTLI_DEFAULT_WINDOW: 22, BROTLI_PARAM_LGBLOCK: 3, BROTLI_MIN_INPUT_BLOCK_BITS: 16, BROTLI_MAX_INPUT_BLOCK_BITS: 24,
+    BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING: 4, BROTLI_PARAM_SIZE_HINT: 5, BROTLI_PARAM_LARGE_WINDOW: 6,
+    BROTLI_PARAM_NPOSTFIX: 7, BROTLI_PARAM_NDIRECT: 8
+  };
+  Object.freeze(constants);
+  var codes = { Z_OK: 0, Z_STREAM_END: 1, Z_NEED_DICT: 2, Z_ERRNO: -1, Z_STREAM_ERROR: -2, Z_DATA_ERROR: -3,
+    Z_MEM_ERROR: -4, Z_BUF_ERROR: -5, Z_VERSION_ERROR: -6 };
+  Object.keys(codes).forEach(function (k) { codes[codes[k]] = k; });
+  var binTypes = 'of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer';
+  function input(data, name) {
+    if (typeof data === 'string') return Buffer.from(data, 'utf8');
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    if (ArrayBuffer.isView(data)) return data;
+    throw argTypeError(name || 'buffer', binTypes, data);
+  }
+  function checkRange(opts, name, lo, hi) {
+    var v = opts[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number') throw argTypeError('options.' + name, 'of type number', v);
+    if (!(v >= lo && v <= hi) || (hi !== Infinity && Math.floor(v) !== v)) {
+      throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "options.' + name + '" is out of range. It must be >= ' + lo +
+        ' and <= ' + hi + '. Received ' + v);
+    }
+    return v;
+  }
+  function settings(opts, decompress) {
+    if (opts === undefined || opts === null) opts = {};
+    if (typeof opts !== 'object') throw argTypeError('options', 'of type object', opts);
+    var level = checkRange(opts, 'level', -1, 9);
+    var strategy = checkRange(opts, 'strategy', 0, 4);
+    checkRange(opts, 'windowBits', decompress ? 0 : 8, 15);
+    checkRange(opts, 'memLevel', 1, 9);
+    var chunkSize = checkRange(opts, 'chunkSize', 64, Infinity);
+    var maxOut = checkRange(opts, 'maxOutputLength', 1, 4294967296);
+    var finish = checkRange(opts, 'finishFlush', 0, 5);
+    var dict = opts.dictionary;
+    if (dict !== undefined && dict !== null) {
+      if (dict instanceof ArrayBuffer) dict = new Uint8Array(dict);
+      else if (!ArrayBuffer.isView(dict)) throw argTypeError('options.dictionary', 'an instance of Buffer, TypedArray, DataView, or ArrayBuffer', dict);
+    } else dict = null;
+    return { level: level === undefined ? -1 : level, strategy: strategy || 0, dict: dict, maxOut: maxOut || 0,
+      partial: finish !== undefined && finish !== 4, chunkSize: chunkSize || 16384 };
+  }
+  function zlibError(r) {
+    var e = r.range ? new RangeError(r.message) : new Error(r.message);
+    hidden(e, 'code', r.code);
+    if (!r.range) hidden(e, 'errno', r.errno);
+    return e;
+  }
+  function run(mode, data, s) {
+    var r = Z.process(mode, data, s.level, s.strategy, s.dict, s.maxOut, s.partial);
+    if (typeof r.code === 'string') throw zlibError(r);
+    return bufferFromAB(r);
+  }
+  var modes = { Deflate: 'deflate', Inflate: 'inflate', Gzip: 'gzip', Gunzip: 'gunzip', DeflateRaw: 'deflateRaw',
+    InflateRaw: 'inflateRaw', Unzip: 'unzip' };
+  var zlib = { constants: constants, codes: codes };
+
+  // Streams: Transforms that collect their input and convert it when it ends.
+  function ZlibBase(mode, opts) {
+    var s = settings(opts, /^(inflate|gunzip|unzip|inflateRaw)$/.test(mode));
+    stream.Transform.call(this, opts);
+    hidden(this, '_mode', mode);
+    hidden(this, '_settings', s);
+    hidden(this, '_chunks', []);
+    this.bytesWritten = 0;
+    this._handle = {};
+  }
+  inherit(ZlibBase, stream.Transform);
+  ZlibBase.prototype._transform = function (chunk, enc, cb) {
+    this._chunks.push(chunk);
+    this.bytesWritten += chunk.length;
+    cb();
+  };
+  ZlibBase.prototype._flush = function (cb) {
+    var data = Buffer.concat(this._chunks), out;
+    this._chunks = [];
+    if (data.length === 0 && this._mode !== 'gzip' && this._mode !== 'deflate' && this._mode !== 'deflateRaw') { cb(); return; }
+    try { out = run(this._mode, data, this._settings); } catch (e) { cb(e); return; }
+    for (var i = 0, n = this._settings.chunkSize; i < out.length; i += n) this.push(out.subarray(i, Math.min(out.length, i + n)));
+    cb();
+  };
+  ZlibBase.prototype.flush = function (kind, cb) {
+    if (typeof kind === 'function') cb = kind;
+    if (typeof cb === 'function') getProcess().nextTick(cb);
+  };
+  ZlibBase.prototype.params = function (level, strategy, cb) {
+    this._settings.level = level;
+    this._settings.strategy = strategy;
+    if (typeof cb === 'function') getProcess().nextTick(cb);
+  };
+  ZlibBase.prototype.reset = function () { this._chunks = []; this.bytesWritten = 0; };
+  ZlibBase.prototype.close = function (cb) {
+    if (typeof cb === 'function') this.once('close', function () { cb(); });
+    this.destroy();
+  };
+  Object.keys(modes).forEach(function (name) {
+    var mode = modes[name];
+    var C = function (opts) {
+      if (!(this instanceof C)) return new C(opts);
+      ZlibBase.call(this, mode, opts);
+    };
+    defineProperty(C, 'name', { value: name });
+    inherit(C, ZlibBase);
+    zlib[name] = C;
+    zlib['create' + name] = function (opts) { return new C(opts); };
+    var sync = zlib[mode + 'Sync'] = function (buffer, opts) {
+      var data = input(buffer);
+      return run(mode, data, settings(opts, /^(inflate|gunzip|unzip|inflateRaw)$/.test(mode)));
+    };
+    zlib[mode] = function (buffer, opts, cb) {
+      if (typeof opts === 'function') { cb = opts; opts = {}; }
+      if (typeof cb !== 'function') throw argTypeError('callback', 'of type function', cb);
+      input(buffer);
+      var out, err = null;
+      try { out = sync(buffer, opts); } catch (e) { err = e; }
+      getProcess().nextTick(function () { if (err) cb(err); else cb(null, out); });
+    };
+  });
+  function noBrotli() {
+    throw codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
+      'brotli is not supported in Minicloud functions (Go\'s standard library has no brotli): use gzip or deflate');
+  }
+  ['brotliCompress', 'brotliCompressSync', 'brotliDecompress', 'brotliDecompressSync'].forEach(function (k) { zlib[k] = noBrotli; });
+  zlib.crc32 = function (data, value) {
+    if (typeof data === 'string') data = Buffer.from(data, 'utf8');
+    else if (!ArrayBuffer.isView(data)) throw argTypeError('data', 'of type string or an instance of Buffer, TypedArray, or DataView', data);
+    if (value !== undefined && typeof value !== 'number') throw argTypeError('value', 'of type number', value);
+    return Z.crc32(data, value >>> 0);
+  };
+  // Node still puts the zlib constants on the module itself (not the brotli ones).
+  Object.keys(constants).forEach(function (k) {
+    if (!/^BROTLI/.test(k)) defineProperty(zlib, k, { value: constants[k], enumerable: false });
+  });
+  return zlib;
+});
+modules.zlib = getZlib;
+
+// ---------- fs (inert) ----------
+// Functions have no file system, but many packages require fs at load and use it only on
+// paths a function does not take (form-data, which axios loads, reads a file only when
+// a file stream is appended to a form). So fs loads, and every call throws.
+var getFs = once(function () {
+  function unavailable(name) {
+    return function () {
+      throw codeError(Error, 'ERR_MODULE_NOT_AVAILABLE', 'fs.' + name + '() is not available in Minicloud functions (they have no file system)');
+    };
+  }
+  var names = ('access appendFile chmod chown close copyFile cp exists fchmod fchown fdatasync fstat fsync ftruncate ' +
+    'futimes lchown link lstat lutimes mkdir mkdtemp open opendir read readdir readFile readlink readv realpath ' +
+    'rename rm rmdir stat statfs symlink truncate unlink utimes write writeFile writev').split(' ');
+  var fs = {}, promises = {};
+  names.forEach(function (n) {
+    fs[n] = unavailable(n);
+    fs[n + 'Sync'] = unavailable(n + 'Sync');
+    if (n !== 'exists') {
+      promises[n] = function () {
+        try { unavailable('promises.' + n)(); } catch (e) { return Promise.reject(e); }
+      };
+    }
+  });
+  fs.realpath.native = unavailable('realpath.native');
+  fs.realpathSync.native = unavailable('realpathSync.native');
+  ['createReadStream', 'createWriteStream', 'watch', 'watchFile', 'unwatchFile', 'openAsBlob'].forEach(function (n) { fs[n] = unavailable(n); });
+  // Classes exist for instanceof checks; making one throws.
+  ['ReadStream', 'WriteStream', 'Stats', 'Dirent', 'Dir', 'FileReadStream', 'FileWriteStream'].forEach(function (n) { fs[n] = unavailable(n); });
+  var constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128,
+    O_TRUNC: 512, O_APPEND: 1024, S_IFMT: 61440, S_IFREG: 32768, S_IFDIR: 16384, S_IFLNK: 40960, COPYFILE_EXCL: 1 };
+  fs.constants = promises.constants = constants;
+  ['F_OK', 'R_OK', 'W_OK', 'X_OK'].forEach(function (k) { fs[k] = constants[k]; });
+  fs.promises = promises;
+  return fs;
+});
+modules.fs = getFs;
+modules['fs/promises'] = function () { return getFs().promises; };
+
+// ---------- net, tls, tty, http2 (inert) ----------
+// No sockets in functions, but HTTP clients load these at the top (axios 1.x requires
+// http2, and https-proxy-agent net and tls; debug requires tty). So they load; the
+// pure helpers work (net.isIP, tty.isatty) and whatever would open a socket throws.
+function inertModule(name, props, calls) {
+  var m = props || {};
+  calls.split(' ').forEach(function (k) {
+    m[k] = function () {
+      throw codeError(Error, 'ERR_MODULE_NOT_AVAILABLE', name + '.' + k + '() is not available in Minicloud functions (use fetch, http or https)');
+    };
+  });
+  return m;
+}
+modules.net = once(function () {
+  function isIPv4(s) { return typeof s === 'string' && /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(s); }
+  function isIPv6(s) {
+    if (typeof s !== 'string' || s.indexOf(':') < 0) return false;
+    var zone = s.indexOf('%');
+    if (zone >= 0) s = s.slice(0, zone);
+    var tail = s.lastIndexOf(':'), last = s.slice(tail + 1), groups = 8;
+    if (last.indexOf('.') >= 0) { if (!isIPv4(last)) return false; s = s.slice(0, tail + 1) + '0:0'; }
+    var halves = s.split('::');
+    if (halves.length > 2) return false;
+    var parts = function (h) { return h === '' ? [] : h.split(':'); };
+    var a = parts(halves[0]), b = halves.length === 2 ? parts(halves[1]) : [];
+    var all = a.concat(b);
+    for (var i = 0; i < all.length; i++) if (!/^[0-9a-fA-F]{1,4}$/.test(all[i])) return false;
+    return halves.length === 2 ? all.length < groups : all.length === groups;
+  }
+  return inertModule('net', {
+    isIP: function (s) { return isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0; }, isIPv4: isIPv4, isIPv6: isIPv6,
+    getDefaultAutoSelectFamily: function () { return true; }, setDefaultAutoSelectFamily: function () {}
+  }, 'connect createConnection createServer Socket Server Stream BlockList SocketAddress');
+});
+modules.tls = once(function () {
+  return inertModule('tls', {
+    DEFAULT_MIN_VERSION: 'TLSv1.2', DEFAULT_MAX_VERSION: 'TLSv1.3', DEFAULT_ECDH_CURVE: 'auto', rootCertificates: [],
+    getCiphers: function () { return ['tls_aes_128_gcm_sha256', 'tls_aes_256_gcm_sha384', 'tls_chacha20_poly1305_sha256']; }
+  }, 'connect createServer createSecureContext createSecurePair checkServerIdentity TLSSocket Server SecureContext');
+});
+modules.tty = once(function () {
+  return inertModule('tty', { isatty: function () { return false; } }, 'ReadStream WriteStream');
+});
+modules.http2 = once(function () {
+  var constants = {
+    HTTP2_HEADER_STATUS: ':status', HTTP2_HEADER_METHOD: ':method', HTTP2_HEADER_AUTHORITY: ':authority',
+    HTTP2_HEADER_SCHEME: ':scheme', HTTP2_HEADER_PATH: ':path', HTTP2_HEADER_PROTOCOL: ':protocol',
+    HTTP2_HEADER_CONTENT_TYPE: 'content-type', HTTP2_HEADER_CONTENT_LENGTH: 'content-length',
+    HTTP2_HEADER_CONTENT_ENCODING: 'content-encoding', HTTP2_HEADER_ACCEPT_ENCODING: 'accept-encoding',
+    HTTP2_HEADER_AUTHORIZATION: 'authorization', HTTP2_HEADER_USER_AGENT: 'user-agent', HTTP2_HEADER_LOCATION: 'location',
+    HTTP2_METHOD_GET: 'GET', HTTP2_METHOD_POST: 'POST', HTTP2_METHOD_PUT: 'PUT', HTTP2_METHOD_DELETE: 'DELETE',
+    HTTP2_METHOD_HEAD: 'HEAD', HTTP2_METHOD_PATCH: 'PATCH', HTTP2_METHOD_OPTIONS: 'OPTIONS',
+    NGHTTP2_NO_ERROR: 0, NGHTTP2_CANCEL: 8, HTTP_STATUS_OK: 200, HTTP_STATUS_NOT_FOUND: 404
+  };
+  return inertModule('http2', {
+    constants: constants, sensitiveHeaders: Symbol('nodejs.http2.sensitiveHeaders'),
+    getDefaultSettings: function () { return {}; }
+  }, 'connect createServer createSecureServer getPackedSettings getUnpackedSettings');
+});
+
+// ---------- http, https (client) ----------
+// Node's http client on fetch's machinery (require_http.go): the same allow-list,
+// response size limit and deadline. The request goes out when end() is called, with
+// what was written; the response arrives whole and its IncomingMessage streams it from
+// memory. Redirects come back as they are (Node's http never follows them). Agents are
+// accepted and ignored (Go pools connections). Servers are not available: functions are
+// reached through HTTP access.
+var getHttp = once(function () {
+  var EE = getEvents(), stream = getStream(), Buffer = getBuffer();
+  function inherit(C, P) {
+    C.prototype = Object.create(P.prototype, { constructor: { value: C, writable: true, configurable: true } });
+    Object.setPrototypeOf(C, P);
+  }
+  function nextTick(fn, a, b) { getProcess().nextTick(fn, a, b); }
+  var STATUS_CODES = {
+    100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints',
+    200: 'OK', 201: 'Created', 202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content',
+    205: 'Reset Content', 206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used',
+    300: 'Multiple Choices', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
+    305: 'Use Proxy', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
+    400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
+    405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout',
+    409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed', 413: 'Payload Too Large',
+    414: 'URI Too Long', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 417: 'Expectation Failed',
+    418: "I'm a Teapot", 421: 'Misdirected Request', 422: 'Unprocessable Entity', 423: 'Locked',
+    424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required',
+    429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons',
+    500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable',
+    504: 'Gateway Timeout', 505: 'HTTP Version Not Supported', 506: 'Variant Also Negotiates',
+    507: 'Insufficient Storage', 508: 'Loop Detected', 509: 'Bandwidth Limit Exceeded', 510: 'Not Extended',
+    511: 'Network Authentication Required'
+  };
+  var METHODS = ['ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK',
+    'M-SEARCH', 'MERGE', 'MKACTIVITY', 'MKCALENDAR', 'MKCOL', 'MOVE', 'NOTIFY', 'OPTIONS', 'PATCH', 'POST',
+    'PROPFIND', 'PROPPATCH', 'PURGE', 'PUT', 'REBIND', 'REPORT', 'SEARCH', 'SOURCE', 'SUBSCRIBE', 'TRACE',
+    'UNBIND', 'UNLINK', 'UNLOCK', 'UNSUBSCRIBE'];
+  var tokenRe = /^[\^_\x60a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+  var badValueRe = /[^\t\x20-\x7e\x80-\xff]/;
+  function validateHeaderName(name) {
+    if (typeof name !== 'string' || !name || !tokenRe.test(name)) {
+      throw codeError(TypeError, 'ERR_INVALID_HTTP_TOKEN', 'Header name must be a valid HTTP token ["' + name + '"]');
+    }
+  }
+  function validateHeaderValue(name, value) {
+    if (value === undefined) {
+      throw codeError(TypeError, 'ERR_HTTP_INVALID_HEADER_VALUE', 'Invalid value "' + value + '" for header "' + name + '"');
+    }
+    if (badValueRe.test(String(value))) {
+      throw codeError(TypeError, 'ERR_INVALID_CHAR', 'Invalid character in header content ["' + name + '"]');
+    }
+  }
+  function serverNotAvailable(what) {
+    return function () {
+      throw codeError(Error, 'ERR_NOT_AVAILABLE', what + ' is not available in Minicloud functions (use HTTP access to serve HTTP)');
+    };
+  }
+
+  // ----- Agent: accepted and ignored -----
+  function Agent(options) {
+    if (!(this instanceof Agent)) return new Agent(options);
+    EE.call(this);
+    this.options = Object.assign({ path: null }, options);
+    this.defaultPort = this.options.defaultPort || 80;
+    this.protocol = this.options.protocol || 'http:';
+    this.keepAlive = !!this.options.keepAlive;
+    this.keepAliveMsecs = this.options.keepAliveMsecs || 1000;
+    this.maxSockets = this.options.maxSockets || Agent.defaultMaxSockets;
+    this.maxFreeSockets = this.options.maxFreeSockets || 256;
+    this.maxTotalSockets = this.options.maxTotalSockets || Infinity;
+    this.scheduling = this.options.scheduling || 'lifo';
+    this.requests = Object.create(null);
+    this.sockets = Object.create(null);
+    this.freeSockets = Object.create(null);
+    this.totalSocketCount = 0;
+  }
+  inherit(Agent, EE);
+  Agent.defaultMaxSockets = Infinity;
+  Agent.prototype.getName = function (o) {
+    o = o || {};
+    var name = (o.host || 'localhost') + ':' + (o.port || '') + ':' + (o.localAddress || '');
+    if (o.family === 4 || o.family === 6) name += ':' + o.family;
+    return name;
+  };
+  Agent.prototype.createConnection = serverNotAvailable('Agent.createConnection (raw sockets)');
+  Agent.prototype.keepSocketAlive = function () { return true; };
+  Agent.prototype.reuseSocket = function () {};
+  Agent.prototype.destroy = function () {};
+  function HttpsAgent(options) {
+    if (!(this instanceof HttpsAgent)) return new HttpsAgent(options);
+    Agent.call(this, options);
+    this.defaultPort = this.options.defaultPort || 443;
+    this.protocol = 'https:';
+    this.maxCachedSessions = this.options.maxCachedSessions === undefined ? 100 : this.options.maxCachedSessions;
+  }
+  inherit(HttpsAgent, Agent);
+  var globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+  var httpsGlobalAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+
+  // ----- the socket a request reports: enough for what clients call on it -----
+  function FakeSocket(req, secure, host, port) {
+    EE.call(this);
+    hidden(this, '_req', req);
+    hidden(this, '_timer', null);
+    this.connecting = false;
+    this.destroyed = false;
+    this.readable = true;
+    this.writable = true;
+    this.remotePort = port;
+    this.servername = secure ? host : undefined;
+    this.encrypted = secure ? true : undefined;
+    this.authorized = secure ? true : undefined;
+    this.bytesRead = 0;
+    this.bytesWritten = 0;
+    this.timeout = 0;
+  }
+  inherit(FakeSocket, EE);
+  var S = FakeSocket.prototype;
+  S.setTimeout = function (ms, cb) {
+    var self = this;
+    this.timeout = ms;
+    if (typeof cb === 'function') this.once('timeout', cb);
+    if (this._timer) clearTimeout(this._timer);
+    this._timer = null;
+    if (ms > 0 && !this.destroyed && !this._req._complete) {
+      this._timer = setTimeout(function () { self._timer = null; self.emit('timeout'); }, ms);
+      this._timer.unref();
+    }
+    return this;
+  };
+  S._stop = function () { if (this._timer) { clearTimeout(this._timer); this._timer = null; } };
+  S.destroy = function (err) {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this._stop();
+    this._req.destroy(err);
+    return this;
+  };
+  S.end = function () { return this.destroy(); };
+  S.destroySoon = S.end;
+  ['setNoDelay', 'setKeepAlive', 'ref', 'unref', 'cork', 'uncork', 'pause', 'resume', 'setEncoding'].forEach(function (k) {
+    S[k] = function () { return this; };
+  });
+  S.address = function () { return {}; };
+  S.getPeerCertificate = function () { return {}; };
+  S.getProtocol = function () { return this.encrypted ? 'TLSv1.3' : null; };
+  S.getCipher = function () { return this.encrypted ? { name: 'TLS_AES_128_GCM_SHA256', standardName: 'TLS_AES_128_GCM_SHA256', version: 'TLSv1.3' } : undefined; };
+
+  // ----- OutgoingMessage, ClientRequest -----
+  function OutgoingMessage() {
+    stream.Writable.call(this, { autoDestroy: false, emitClose: false });
+    hidden(this, '_hdrs', Object.create(null)); // lower-cased name -> [name, value]
+    this.headersSent = false;
+    this.finished = false;
+    this.sendDate = false;
+  }
+  inherit(OutgoingMessage, stream.Writable);
+  var O = OutgoingMessage.prototype;
+  O.setHeader = function (name, value) {
+    if (this.headersSent) throw codeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot set headers after they are sent to the client');
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    this._hdrs[name.toLowerCase()] = [name, value];
+    return this;
+  };
+  O.appendHeader = function (name, value) {
+    var cur = this.getHeader(name);
+    if (cur === undefined) return this.setHeader(name, value);
+    return this.setHeader(name, [].concat(cur, value));
+  };
+  O.getHeader = function (name) {
+    if (typeof name !== 'string') throw argTypeError('name', 'of type string', name);
+    var e = this._hdrs[name.toLowerCase()];
+    return e ? e[1] : undefined;
+  };
+  O.getHeaders = function () {
+    var o = Object.create(null), h = this._hdrs;
+    Object.keys(h).forEach(function (k) { o[k] = h[k][1]; });
+    return o;
+  };
+  O.getHeaderNames = function () { return Object.keys(this._hdrs); };
+  O.getRawHeaderNames = function () { var h = this._hdrs; return Object.keys(h).map(function (k) { return h[k][0]; }); };
+  O.hasHeader = function (name) {
+    if (typeof name !== 'string') throw argTypeError('name', 'of type string', name);
+    return name.toLowerCase() in this._hdrs;
+  };
+  O.removeHeader = function (name) {
+    if (typeof name !== 'string') throw argTypeError('name', 'of type string', name);
+    if (this.headersSent) throw codeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot remove headers after they are sent to the client');
+    delete this._hdrs[name.toLowerCase()];
+  };
+  O.flushHeaders = function () {};
+  O.setNoDelay = function () {};
+  O.setSocketKeepAlive = function () {};
+  defineProperty(O, 'connection', { get: function () { return this.socket; }, set: function (v) { this.socket = v; }, configurable: true });
+
+  function urlToHttpOptions(u) {
+    var o = {
+      protocol: u.protocol,
+      hostname: typeof u.hostname === 'string' && u.hostname.charAt(0) === '[' ? u.hostname.slice(1, -1) : u.hostname,
+      hash: u.hash, search: u.search, pathname: u.pathname, path: (u.pathname || '') + (u.search || ''), href: u.href
+    };
+    if (u.port !== '') o.port = Number(u.port);
+    if (u.username || u.password) o.auth = decodeURIComponent(u.username) + ':' + decodeURIComponent(u.password);
+    return o;
+  }
+  function invalidUrl(input) {
+    var e = codeError(TypeError, 'ERR_INVALID_URL', 'Invalid URL');
+    e.input = input;
+    return e;
+  }
+  var URLCtor = function () { return getURL().URL; };
+
+  function ClientRequest(input, options, cb) {
+    if (!(this instanceof ClientRequest)) return new ClientRequest(input, options, cb);
+    if (typeof input === 'string') {
+      var parsed;
+      try { parsed = new (URLCtor())(input); } catch (e) { throw invalidUrl(input); }
+      input = urlToHttpOptions(parsed);
+    } else if (input && URLCtor() && input instanceof URLCtor()) {
+      input = urlToHttpOptions(input);
+    } else {
+      cb = options;
+      options = input;
+      input = null;
+    }
+    if (typeof options === 'function') { cb = options; options = input || {}; }
+    else options = Object.assign(input || {}, options);
+    OutgoingMessage.call(this);
+    var defaultAgent = options._defaultAgent || globalAgent;
+    var agent = options.agent;
+    if (agent === false) agent = new defaultAgent.constructor();
+    else if (agent === null || agent === undefined) agent = defaultAgent;
+    else if (typeof agent !== 'object') throw argTypeError('options.agent', 'of type Agent-like Object, undefined, or false', agent);
+    this.agent = agent;
+    var protocol = options.protocol || defaultAgent.protocol;
+    var expected = (agent && agent.protocol) || defaultAgent.protocol;
+    if (protocol !== expected) {
+      throw codeError(TypeError, 'ERR_INVALID_PROTOCOL', 'Protocol "' + protocol + '" not supported. Expected "' + expected + '"');
+    }
+    var defaultPort = options.defaultPort || (agent && agent.defaultPort) || defaultAgent.defaultPort;
+    var port = +(options.port || defaultPort);
+    var host = options.hostname || options.host || 'localhost';
+    if (typeof host !== 'string') throw argTypeError('options.hostname', 'of type string', host);
+    var path = options.path === undefined || options.path === null ? '/' : options.path;
+    if (typeof path !== 'string') throw argTypeError('options.path', 'of type string', path);
+    if (/[^\u0021-\u00ff]/.test(path)) throw codeError(TypeError, 'ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
+    var method = options.method === undefined || options.method === null ? 'GET' : options.method;
+    if (typeof method !== 'string') throw argTypeError('options.method', 'of type string', method);
+    if (!tokenRe.test(method)) throw codeError(TypeError, 'ERR_INVALID_HTTP_TOKEN', 'Method must be a valid HTTP token ["' + method + '"]');
+    this.method = method.toUpperCase();
+    this.path = path;
+    this.host = host;
+    this.protocol = protocol;
+    this.aborted = false;
+    this.reusedSocket = false;
+    this.maxHeadersCount = null;
+    this.socket = null;
+    this.res = null;
+    this.timeoutCb = null;
+    this.destroyed = false;
+    var secure = protocol === 'https:';
+    var bracketed = host.indexOf(':') >= 0 && host.charAt(0) !== '[' ? '[' + host + ']' : host;
+    // Proxy-style absolute paths (axios and request with a proxy configured) go straight to the target.
+    var abs = /^https?:\/\/[^\/?#]+/i.exec(path);
+    hidden(this, '_origin', abs ? abs[0] : protocol + '//' + bracketed + ':' + port);
+    hidden(this, '_target', abs ? (path.slice(abs[0].length) || '/') : path);
+    hidden(this, '_chunks', []);
+    hidden(this, '_callId', 0);
+    hidden(this, '_dead', false);
+    hidden(this, '_responded', false);
+    hidden(this, '_complete', false);
+    hidden(this, '_closed', false);
+    hidden(this, '_timer', null);
+    hidden(this, '_timeoutMs', 0);
+    hidden(this, '_pendingError', null);
+    hidden(this, '_sock', new FakeSocket(this, secure, host, port));
+    var headers = options.headers;
+    if (Array.isArray(headers)) {
+      for (var i = 0; i + 1 < headers.length; i += 2) this.appendHeader(headers[i], headers[i + 1]);
+    } else if (headers) {
+      for (var k in headers) if (hasOwn.call(headers, k) && headers[k] !== undefined) this.setHeader(k, headers[k]);
+    }
+    if (options.setHost !== false && !this.hasHeader('host')) {
+      this.setHeader('Host', bracketed + (port !== +defaultPort ? ':' + port : ''));
+    }
+    if (options.auth && !this.hasHeader('authorization')) {
+      this.setHeader('Authorization', 'Basic ' + Buffer.from(String(options.auth)).toString('base64'));
+    }
+    if (secure) {
+      var ao = (agent && agent.options) || {};
+      var pick = function (k) { return options[k] !== undefined ? options[k] : ao[k]; };
+      if (pick('pfx') !== undefined) {
+        this._pendingError = codeError(Error, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
+          'the pfx option is not supported in Minicloud functions: pass cert and key as PEM');
+      }
+      var pem = function (v) {
+        if (v === undefined || v === null) return undefined;
+        return [].concat(v).map(function (x) { return typeof x === 'string' ? x : Buffer.from(x).toString('utf8'); }).join('\n');
+      };
+      hidden(this, '_tls', { insecure: pick('rejectUnauthorized') === false, ca: pem(pick('ca')), cert: pem(pick('cert')),
+        key: pem(pick('key')), servername: pick('servername') });
+    } else hidden(this, '_tls', null);
+    if (options.socketPath) {
+      this._pendingError = codeError(Error, 'ERR_NOT_AVAILABLE', 'Unix sockets (socketPath) are not available in Minicloud functions');
+    }
+    if (options.createConnection) {
+      this._pendingError = codeError(Error, 'ERR_NOT_AVAILABLE', 'createConnection (raw sockets) is not available in Minicloud functions');
+    }
+    if (typeof cb === 'function') this.once('response', cb);
+    if (options.timeout !== undefined) this.setTimeout(options.timeout);
+    var signal = options.signal, self = this;
+    if (signal) {
+      if (typeof signal !== 'object' || !('aborted' in signal)) throw argTypeError('options.signal', 'an instance of AbortSignal', signal);
+      var onAbort = function () {
+        var e = codeError(Error, 'ABORT_ERR', 'The operation was aborted');
+        e.name = 'AbortError';
+        if (signal.reason !== undefined) e.cause = signal.reason;
+        self.destroy(e);
+      };
+      if (signal.aborted) nextTick(onAbort);
+      else {
+        signal.addEventListener('abort', onAbort);
+        this.once('close', function () { signal.removeEventListener('abort', onAbort); });
+      }
+    }
+    nextTick(function () {
+      if (self._dead) return;
+      self.socket = self._sock;
+      self.emit('socket', self._sock);
+    });
+  }
+  inherit(ClientRequest, OutgoingMessage);
+  var C = ClientRequest.prototype;
+  C._write = function (chunk, enc, cb) { this._chunks.push(chunk); cb(); };
+  C._final = function (cb) { this._send(); cb(); };
+  // Node sends the headers with the first write (or end): they are fixed from then on.
+  C.write = function () {
+    this.headersSent = true;
+    return stream.Writable.prototype.write.apply(this, arguments);
+  };
+  C.end = function () {
+    this.finished = true;
+    this.headersSent = true;
+    return stream.Writable.prototype.end.apply(this, arguments);
+  };
+  C._send = function () {
+    var self = this;
+    if (this._dead) return;
+    if (this._pendingError) { nextTick(function () { self._fail(self._pendingError); }); return; } // never from inside end()
+    var flat = [], h = this._hdrs;
+    Object.keys(h).forEach(function (k) {
+      [].concat(h[k][1]).forEach(function (v) { flat.push(h[k][0], String(v)); });
+    });
+    var body = this._chunks.length ? Buffer.concat(this._chunks) : null;
+    this._chunks = [];
+    var call = N.httpRequest(this._origin, this._target, this.method, flat, body, this._tls);
+    this._callId = call.id;
+    call.promise.then(function (r) { self._result(r); });
+  };
+  C._result = function (r) {
+    this._callId = 0;
+    if (this._dead) return;
+    if (r.error) { this._fail(netError(r.error)); return; }
+    this._stopTimers();
+    var res = new IncomingMessage(this._sock);
+    res.statusCode = r.status;
+    res.statusMessage = r.statusText || STATUS_CODES[r.status] || '';
+    res.httpVersion = r.httpVersion || '1.1';
+    var v = res.httpVersion.split('.');
+    res.httpVersionMajor = +v[0];
+    res.httpVersionMinor = +(v[1] || 0);
+    res.rawHeaders = r.headers;
+    res.headers = responseHeaders(r.headers);
+    res.req = this;
+    res.complete = true;
+    this.res = res;
+    this._responded = true;
+    this._complete = true;
+    var self = this;
+    res.once('end', function () { nextTick(function () { self._close(); }); });
+    var body = bufferFromAB(r.body);
+    if (body.length && this.method !== 'HEAD') res.push(body);
+    res.push(null);
+    if (!this.emit('response', res)) res.resume(); // nobody reads it: drain it, as Node does
+  };
+  C._fail = function (err) {
+    if (this._dead) return;
+    this._dead = true;
+    this._stopTimers();
+    this.emit('error', err);
+    this._close();
+  };
+  C._close = function () {
+    if (this._closed) return;
+    this._closed = true;
+    this.destroyed = true;
+    this._writableState.destroyed = true;
+    this.emit('close');
+  };
+  C._stopTimers = function () {
+    if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    this._sock._stop();
+  };
+  C.setTimeout = function (ms, cb) {
+    if (typeof ms !== 'number' || ms < 0 || ms !== ms) throw argTypeError('msecs', 'of type number', ms);
+    var self = this;
+    if (typeof cb === 'function') this.once('timeout', cb);
+    this._timeoutMs = ms;
+    if (this._timer) { clearTimeout(this._timer); this._timer = null; }
+    if (ms > 0 && !this._dead && !this._complete) {
+      this._timer = setTimeout(function () { self._timer = null; if (!self._dead) self.emit('timeout'); }, ms);
+      this._timer.unref();
+    }
+    return this;
+  };
+  C.destroy = function (err) {
+    if (this._dead || this._closed) return this;
+    this._dead = true;
+    this.destroyed = true;
+    this._writableState.destroyed = true;
+    this._stopTimers();
+    if (this._callId) N.fetchAbort(this._callId);
+    var self = this, responded = this._responded;
+    nextTick(function () {
+      // Before a response Node reports the request as failed; after, it just closes.
+      if (!responded) self.emit('error', err || connReset('socket hang up'));
+      self._close();
+    });
+    return this;
+  };
+  C.abort = function () {
+    if (this.aborted) return;
+    this.aborted = true;
+    var self = this;
+    nextTick(function () { self.emit('abort'); });
+    if (this._dead || this._closed) return;
+    this._dead = true;
+    this._writableState.destroyed = true;
+    this._stopTimers();
+    if (this._callId) N.fetchAbort(this._callId);
+    nextTick(function () { self._close(); });
+  };
+  function connReset(msg) { return codeError(Error, 'ECONNRESET', msg); }
+  function netError(r) {
+    var e = new Error(r.message);
+    ['code', 'errno', 'syscall', 'address', 'port', 'hostname'].forEach(function (k) {
+      if (r[k] !== undefined) e[k] = r[k];
+    });
+    return e;
+  }
+  // Node's rules for repeated response headers: set-cookie makes an array, a few keep
+  // the first value, cookie joins with "; ", the rest with ", ".
+  var firstWins = /^(content-type|content-length|user-agent|referer|host|authorization|proxy-authorization|if-modified-since|if-unmodified-since|from|location|max-forwards|retry-after|etag|last-modified|server|age|expires)$/;
+  function responseHeaders(raw) {
+    var h = {};
+    for (var i = 0; i + 1 < raw.length; i += 2) {
+      var k = raw[i].toLowerCase(), v = raw[i + 1];
+      if (k === 'set-cookie') (h[k] = h[k] || []).push(v);
+      else if (!hasOwn.call(h, k)) h[k] = v;
+      else if (firstWins.test(k)) continue;
+      else h[k] += (k === 'cookie' ? '; ' : ', ') + v;
+    }
+    return h;
+  }
+
+  // ----- IncomingMessage -----
+  function IncomingMessage(socket) {
+    if (!(this instanceof IncomingMessage)) return new IncomingMessage(socket);
+    stream.Readable.call(this);
+    this.socket = socket || null;
+    this.httpVersionMajor = 1;
+    this.httpVersionMinor = 1;
+    this.httpVersion = '1.1';
+    this.complete = false;
+    this.rawHeaders = [];
+    this.rawTrailers = [];
+    this.headers = {};
+    this.trailers = {};
+    this.aborted = false;
+    this.upgrade = false;
+    this.url = '';
+    this.method = null;
+    this.statusCode = null;
+    this.statusMessage = null;
+  }
+  inherit(IncomingMessage, stream.Readable);
+  var I = IncomingMessage.prototype;
+  I._read = function () {};
+  I.setTimeout = function (ms, cb) { if (typeof cb === 'function') this.once('timeout', cb); return this; };
+  defineProperty(I, 'connection', { get: function () { return this.socket; }, set: function (v) { this.socket = v; }, configurable: true });
+  defineProperty(I, 'headersDistinct', {
+    get: function () {
+      var o = {};
+      for (var i = 0; i + 1 < this.rawHeaders.length; i += 2) {
+        var k = this.rawHeaders[i].toLowerCase();
+        (o[k] = o[k] || []).push(this.rawHeaders[i + 1]);
+      }
+      return o;
+    }, configurable: true
+  });
+  defineProperty(I, 'trailersDistinct', { get: function () { return {}; }, configurable: true });
+
+  function requester(defaultAgent) {
+    function request(input, options, cb) {
+      var o = options;
+      if (typeof input === 'string' || (input && URLCtor() && input instanceof URLCtor())) {
+        if (typeof options === 'function') { cb = options; o = {}; }
+        o = Object.assign({}, o, { _defaultAgent: defaultAgent });
+        return new ClientRequest(input, o, cb);
+      }
+      return new ClientRequest(Object.assign({}, input, { _defaultAgent: defaultAgent }), options, cb);
+    }
+    function get(input, options, cb) {
+      var req = request(input, options, cb);
+      req.end();
+      return req;
+    }
+    return { request: request, get: get };
+  }
+  var forHttp = requester(globalAgent), forHttps = requester(httpsGlobalAgent);
+  var http = {
+    Agent: Agent, globalAgent: globalAgent, ClientRequest: ClientRequest, IncomingMessage: IncomingMessage,
+    OutgoingMessage: OutgoingMessage, request: forHttp.request, get: forHttp.get,
+    STATUS_CODES: STATUS_CODES, METHODS: METHODS, maxHeaderSize: 16384,
+    validateHeaderName: validateHeaderName, validateHeaderValue: validateHeaderValue,
+    setMaxIdleHTTPParsers: function () {},
+    createServer: serverNotAvailable('http.createServer'), Server: serverNotAvailable('http.Server'),
+    ServerResponse: serverNotAvailable('http.ServerResponse')
+  };
+  var https = {
+    Agent: HttpsAgent, globalAgent: httpsGlobalAgent, request: forHttps.request, get: forHttps.get,
+    createServer: serverNotAvailable('https.createServer'), Server: serverNotAvailable('https.Server')
+  };
+  return { http: http, https: https };
+});
+modules.http = function () { return getHttp().http; };
+modules.https = function () { return getHttp().https; };
 
 // ---------- performance ----------
 lazyGlobal('performance', function () {

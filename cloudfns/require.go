@@ -13,9 +13,10 @@ import (
 //   - native modules registered with Runtime.RegisterModule ('wx-server-sdk',
 //     '@cloudbase/node-sdk') come first;
 //   - then Node's builtins ('node:x' too): the ones Minicloud provides (crypto, buffer,
-//     util, url, path, events, querystring, string_decoder, assert, timers, os,
-//     process, console), and a clear error for the others (fs, child_process, net,
-//     http …);
+//     util, url, path, events, stream, querystring, string_decoder, assert, timers, os,
+//     process, console, zlib, http and https as clients; fs, net, tls, tty and http2
+//     load but their calls throw), and a clear error for the others (child_process,
+//     dns, worker_threads …);
 //   - then the bundle's files: './x' and '../x' relative to the requiring module, with
 //     .js/.json/.cjs and index.js resolution; bare names from node_modules folders up
 //     the tree (package.json "main" and simple "exports"); absolute paths under

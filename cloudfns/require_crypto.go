@@ -22,7 +22,8 @@ import (
 )
 
 // Go halves of require('crypto'): hashes, HMAC, AES (CBC, ECB, GCM), random values,
-// PBKDF2, timing-safe comparison. The prelude wraps them in Node's API.
+// PBKDF2, timing-safe comparison; keys, signatures and RSA encryption are in
+// require_crypto_keys.go. The prelude wraps them in Node's API.
 
 // Bounds on native work that an interrupt cannot stop.
 const (
@@ -150,7 +151,7 @@ func (in *Instance) cryptoNatives() *goja.Object {
 			fail("ERR_OSSL_EVP_UNSUPPORTED", "Digest method not supported: "+alg)
 		}
 		if key := c.Argument(1); !goja.IsUndefined(key) {
-			return vm.ToValue(&hashHandle{h: hmac.New(f, in.dataArg(key, goja.Undefined(), "key")), alg: "hmac"})
+			return vm.ToValue(&hashHandle{h: hmac.New(f, in.secretArg(key, "key")), alg: "hmac"})
 		}
 		return vm.ToValue(&hashHandle{h: f(), alg: alg})
 	})
@@ -250,7 +251,7 @@ func (in *Instance) cryptoNatives() *goja.Object {
 		if bits == 0 || (mode != "cbc" && mode != "ecb" && mode != "gcm") {
 			fail("ERR_CRYPTO_UNKNOWN_CIPHER", "Unknown cipher: "+alg)
 		}
-		key := in.dataArg(c.Argument(1), goja.Undefined(), "key")
+		key := in.secretArg(c.Argument(1), "key")
 		if len(key) != bits {
 			fail("ERR_CRYPTO_INVALID_KEYLEN", "Invalid key length")
 		}
@@ -372,6 +373,7 @@ func (in *Instance) cryptoNatives() *goja.Object {
 		}
 		return goja.Undefined()
 	})
+	in.keyNatives(o)
 	return o
 }
 

@@ -137,6 +137,7 @@ func TestAllocationBombs(t *testing.T) {
 		{"join amplification", `exports.main = () => { const s = 'x'.repeat(1 << 20); const a = []; for (let i = 0; i < 1000; i++) a.push(s); return a.join(',').length }`},
 		{"stringify amplification", `exports.main = () => { const s = 'x'.repeat(1 << 20); const a = []; for (let i = 0; i < 1000; i++) a.push(s); return JSON.stringify(a).length }`},
 		{"result amplification", `exports.main = () => { const s = 'x'.repeat(1 << 20); const a = []; for (let i = 0; i < 1000; i++) a.push(s); return a }`},
+		{"replace amplification through $'", `exports.main = () => 'a'.repeat(20000).replace(/a/g, "$'").length`},
 		{"replace amplification", `exports.main = () => 'x'.repeat(1 << 20).replace(/x/g, 'y'.repeat(1000)).length`},
 		{"length set huge then map", `exports.main = () => { const a = [1]; a.length = 2 ** 32 - 1; return a.map(x => x).length }`},
 		{"length set huge then spread", `exports.main = () => { const a = []; a[2 ** 32 - 2] = 1; return [...a].length }`},

@@ -307,14 +307,32 @@ func TestRequire(t *testing.T) {
 			"index.js": `exports.main = () => { try { require('left-pad') } catch (e) { return e.message } }`,
 		}, `"Cannot find module 'left-pad'"`},
 		{"node builtins not available", map[string]string{
-			"index.js": `exports.main = () => ['fs', 'child_process', 'net', 'http', 'node:fs', 'worker_threads', 'vm'].map(m => { try { require(m); return 'loaded' } catch (e) { return e.message } })`,
-		}, `["module \"fs\" is not available in Minicloud functions","module \"child_process\" is not available in Minicloud functions",
-			"module \"net\" is not available in Minicloud functions","module \"http\" is not available in Minicloud functions",
-			"module \"fs\" is not available in Minicloud functions","module \"worker_threads\" is not available in Minicloud functions",
+			"index.js": `exports.main = () => ['dgram', 'child_process', 'cluster', 'dns', 'node:dns', 'worker_threads', 'vm'].map(m => { try { require(m); return 'loaded' } catch (e) { return e.message } })`,
+		}, `["module \"dgram\" is not available in Minicloud functions","module \"child_process\" is not available in Minicloud functions",
+			"module \"cluster\" is not available in Minicloud functions","module \"dns\" is not available in Minicloud functions",
+			"module \"dns\" is not available in Minicloud functions","module \"worker_threads\" is not available in Minicloud functions",
 			"module \"vm\" is not available in Minicloud functions"]`},
+		{"fs loads but does nothing", map[string]string{
+			"index.js": `const fs = require('fs');
+				exports.main = async () => [typeof fs.readFileSync, fs.constants.R_OK, ...['readFileSync', 'existsSync', 'createReadStream'].map((f) => { try { fs[f]('/etc/passwd'); return 'ran' } catch (e) { return [e.code, e.message] } }),
+					await require('fs/promises').readFile('/etc/passwd').catch((e) => e.code), require('node:fs').promises === require('fs/promises')]`,
+		}, `["function",4,["ERR_MODULE_NOT_AVAILABLE","fs.readFileSync() is not available in Minicloud functions (they have no file system)"],
+			["ERR_MODULE_NOT_AVAILABLE","fs.existsSync() is not available in Minicloud functions (they have no file system)"],
+			["ERR_MODULE_NOT_AVAILABLE","fs.createReadStream() is not available in Minicloud functions (they have no file system)"],"ERR_MODULE_NOT_AVAILABLE",true]`},
+		{"socket modules load but connect nowhere", map[string]string{
+			"index.js": `const net = require('net'), tls = require('node:tls'), tty = require('tty'), http2 = require('http2');
+				exports.main = () => [net.isIP('127.0.0.1'), net.isIP('::1'), net.isIP('fe80::1%eth0'), net.isIP('::ffff:1.2.3.4'), net.isIP('1.2.3'), net.isIPv6('1::2::3'),
+					tty.isatty(1), http2.constants.HTTP2_HEADER_STATUS,
+					...[() => net.connect(80, 'example.com'), () => new net.Socket(), () => tls.connect(443, 'example.com'), () => http2.connect('https://example.com')]
+						.map((f) => { try { f(); return 'connected' } catch (e) { return [e.code, e.message] } })]`,
+		}, `[4,6,6,6,0,false,false,":status",
+			["ERR_MODULE_NOT_AVAILABLE","net.connect() is not available in Minicloud functions (use fetch, http or https)"],
+			["ERR_MODULE_NOT_AVAILABLE","net.Socket() is not available in Minicloud functions (use fetch, http or https)"],
+			["ERR_MODULE_NOT_AVAILABLE","tls.connect() is not available in Minicloud functions (use fetch, http or https)"],
+			["ERR_MODULE_NOT_AVAILABLE","http2.connect() is not available in Minicloud functions (use fetch, http or https)"]]`},
 		{"node builtins provided", map[string]string{
-			"index.js": `exports.main = () => ['crypto', 'buffer', 'util', 'url', 'path', 'events', 'querystring', 'node:path', 'string_decoder', 'assert', 'timers', 'os', 'process', 'util/types', 'timers/promises'].map(m => typeof require(m))`,
-		}, `["object","object","object","object","object","function","object","object","object","function","object","object","object","object","object"]`},
+			"index.js": `exports.main = () => ['crypto', 'buffer', 'util', 'url', 'path', 'events', 'querystring', 'node:path', 'string_decoder', 'assert', 'timers', 'os', 'process', 'util/types', 'timers/promises', 'http', 'https', 'zlib'].map(m => typeof require(m))`,
+		}, `["object","object","object","object","object","function","object","object","object","function","object","object","object","object","object","object","object","object"]`},
 		{"a bundle cannot reach outside", map[string]string{
 			"index.js": `exports.main = () => ['/etc/passwd', '../../../etc/passwd', '/var/user/../../etc/passwd', '../index.js'].map(m => { try { require(m); return 'loaded' } catch (e) { return e.code } })`,
 		}, `["MODULE_NOT_FOUND","MODULE_NOT_FOUND","MODULE_NOT_FOUND","MODULE_NOT_FOUND"]`},

@@ -155,21 +155,11 @@ func (in *Instance) fetchNatives(n *goja.Object) {
 			}
 		}
 		redirect := c.Argument(4).String()
-		in.loop.fetchSeq++
-		id := in.loop.fetchSeq
-		cctx, cancel := context.WithCancel(in.Context())
-		if in.loop.fetches == nil {
-			in.loop.fetches = map[int64]context.CancelFunc{}
-		}
-		in.loop.fetches[id] = cancel
-		limit := min(maxFetchBody, int(in.guards.maxBytes))
+		id, cctx, limit := in.startFetch()
 		promise := in.Async(func(context.Context) func(*goja.Runtime) (goja.Value, error) {
 			res, err := f.do(context.WithValue(cctx, redirectModeKey{}, redirect), method, u, headers, body, limit)
 			return func(vm *goja.Runtime) (goja.Value, error) {
-				if c := in.loop.fetches[id]; c != nil {
-					c()
-					delete(in.loop.fetches, id)
-				}
+				in.endFetch(id)
 				if err != nil {
 					return nil, err
 				}
@@ -193,6 +183,27 @@ func (in *Instance) fetchNatives(n *goja.Object) {
 		}
 		return goja.Undefined()
 	})
+}
+
+// startFetch registers an outbound request of the invocation (fetchAbort and the end
+// of the call cancel it) and returns its id, context and response size limit.
+func (in *Instance) startFetch() (int64, context.Context, int) {
+	in.loop.fetchSeq++
+	id := in.loop.fetchSeq
+	ctx, cancel := context.WithCancel(in.Context())
+	if in.loop.fetches == nil {
+		in.loop.fetches = map[int64]context.CancelFunc{}
+	}
+	in.loop.fetches[id] = cancel
+	return id, ctx, min(maxFetchBody, int(in.guards.maxBytes))
+}
+
+// endFetch releases request id's context once its result is back on the loop.
+func (in *Instance) endFetch(id int64) {
+	if cancel := in.loop.fetches[id]; cancel != nil {
+		cancel()
+		delete(in.loop.fetches, id)
+	}
 }
 
 func (f *fetcher) do(ctx context.Context, method string, u *url.URL, h http.Header, body []byte, limit int) (*fetchResult, error) {

@@ -271,14 +271,7 @@ func (in *Instance) httpNatives(n *goja.Object) {
 		if err != nil {
 			return failed(classifyNetError(err, u))
 		}
-		in.loop.fetchSeq++
-		id := in.loop.fetchSeq
-		cctx, cancel := context.WithCancel(in.Context())
-		if in.loop.fetches == nil {
-			in.loop.fetches = map[int64]context.CancelFunc{}
-		}
-		in.loop.fetches[id] = cancel
-		limit := min(maxFetchBody, int(in.guards.maxBytes))
+		id, cctx, limit := in.startFetch()
 		promise := in.Async(func(context.Context) func(*goja.Runtime) (goja.Value, error) {
 			res, err := f.send(context.WithValue(cctx, redirectModeKey{}, "manual"), client, method, u, headers, body, limit)
 			cleanup()
@@ -293,10 +286,7 @@ func (in *Instance) httpNatives(n *goja.Object) {
 				}
 			}
 			return func(vm *goja.Runtime) (goja.Value, error) {
-				if c := in.loop.fetches[id]; c != nil {
-					c()
-					delete(in.loop.fetches, id)
-				}
+				in.endFetch(id)
 				r := vm.NewObject()
 				if err != nil {
 					_ = r.Set("error", nf.object(vm))

@@ -17,27 +17,9 @@ const http = require('node:http');
 const net = require('node:net');
 const zlib = require('node:zlib');
 const { startServer, CONFORMANCE } = require('../lib/server');
+const { functionWithPackages } = require('../lib/packages');
 
 const FIXTURE = path.join(CONFORMANCE, 'fixtures', 'axios');
-const NODE_MODULES = path.join(CONFORMANCE, 'node_modules');
-
-// dependencyClosure lists the packages names need, following package.json dependencies
-// through the (hoisted) node_modules folder.
-function dependencyClosure(names) {
-  const seen = new Set();
-  const queue = [...names];
-  while (queue.length) {
-    const name = queue.shift();
-    if (seen.has(name)) continue;
-    const manifest = path.join(NODE_MODULES, name, 'package.json');
-    if (!fs.existsSync(manifest)) throw new Error(`${name} is not installed in conformance/node_modules (npm ci)`);
-    seen.add(name);
-    const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-    queue.push(...Object.keys(pkg.dependencies || {}));
-  }
-  return [...seen].sort();
-}
-
 // api is the API the function calls.
 function api(req, res) {
   const url = new URL(req.url, 'http://x');
@@ -106,13 +88,7 @@ describe('axios runs unchanged', () => {
     event = { base: `http://127.0.0.1:${apiServer.address().port}`, closedPort: await closedPort() };
     srv = await startServer({ extraEnv: { MINICLOUD_FUNCTIONS_FETCH_ALLOW: '127.0.0.1' } });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minicloud-axios-'));
-    const fn = path.join(dir, 'axios-client');
-    fs.mkdirSync(fn);
-    fs.copyFileSync(path.join(FIXTURE, 'index.js'), path.join(fn, 'index.js'));
-    fs.writeFileSync(path.join(fn, 'package.json'), JSON.stringify({ name: 'axios-client', main: 'index.js' }));
-    for (const name of dependencyClosure(require(path.join(FIXTURE, 'index.js')).PACKAGES)) {
-      fs.cpSync(path.join(NODE_MODULES, name), path.join(fn, 'node_modules', name), { recursive: true });
-    }
+    const { fn } = functionWithPackages(dir, 'axios-client', FIXTURE);
     const other = path.join(dir, 'axios-outside');
     fs.mkdirSync(other);
     fs.writeFileSync(path.join(other, 'index.js'), `const axios = require('axios');

@@ -14,27 +14,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { isDeepStrictEqual } = require('node:util');
 const { startServer, CONFORMANCE } = require('../lib/server');
+const { functionWithPackages } = require('../lib/packages');
 
 const PROBE = path.join(CONFORMANCE, 'fixtures', 'npm-packages');
-const NODE_MODULES = path.join(CONFORMANCE, 'node_modules');
-
-// dependencyClosure lists the packages names need, following package.json
-// dependencies through the (hoisted) node_modules folder.
-function dependencyClosure(names) {
-  const seen = new Set();
-  const queue = [...names];
-  while (queue.length) {
-    const name = queue.shift();
-    if (seen.has(name)) continue;
-    const manifest = path.join(NODE_MODULES, name, 'package.json');
-    if (!fs.existsSync(manifest)) throw new Error(`${name} is not installed in conformance/node_modules (npm ci)`);
-    seen.add(name);
-    const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-    queue.push(...Object.keys(pkg.dependencies || {}));
-  }
-  return [...seen].sort();
-}
-
 describe('npm packages run unchanged', () => {
   let srv;
   let dir;
@@ -43,14 +25,8 @@ describe('npm packages run unchanged', () => {
   before(async () => {
     srv = await startServer();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minicloud-npm-'));
-    const fn = path.join(dir, 'npm-packages');
-    fs.mkdirSync(fn);
-    fs.copyFileSync(path.join(PROBE, 'index.js'), path.join(fn, 'index.js'));
-    fs.writeFileSync(path.join(fn, 'package.json'), JSON.stringify({ name: 'npm-packages', main: 'index.js' }));
-    packages = dependencyClosure(require(path.join(PROBE, 'index.js')).PACKAGES);
-    for (const name of packages) {
-      fs.cpSync(path.join(NODE_MODULES, name), path.join(fn, 'node_modules', name), { recursive: true });
-    }
+    let fn;
+    ({ fn, packages } = functionWithPackages(dir, 'npm-packages', PROBE));
     await srv.cli('functions', 'deploy', fn);
   });
   after(async () => {

@@ -109,6 +109,9 @@ func (in *Instance) natives() *goja.Object {
 		}
 		return vm.ToValue(offset)
 	})
+	set(n, "callSites", func(c goja.FunctionCall) goja.Value {
+		return vm.ToValue(callSites(vm, int(min(max(c.Argument(0).ToInteger(), 0), maxCallSites))))
+	})
 	set(n, "collate", func(c goja.FunctionCall) goja.Value {
 		locale := ""
 		if l := c.Argument(2); !goja.IsUndefined(l) && !goja.IsNull(l) {

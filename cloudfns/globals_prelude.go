@@ -3053,6 +3053,190 @@ var getHttp = once(function () {
 modules.http = function () { return getHttp().http; };
 modules.https = function () { return getHttp().https; };
 
+// ---------- punycode ----------
+// Node's (deprecated, still required by whatwg-url → node-fetch 2 and request): RFC 3492
+// encode/decode and the IDNA toASCII/toUnicode of domain names and email addresses.
+var getPunycode = once(function () {
+  var maxInt = 2147483647, base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700, initialBias = 72, initialN = 128;
+  var separators = /[\x2E\u3002\uFF0E\uFF61]/g;
+  function fail(kind) {
+    throw new RangeError({
+      overflow: 'Overflow: input needs wider integers to process',
+      'not-basic': 'Illegal input >= 0x80 (not a basic code point)',
+      'invalid-input': 'Invalid input'
+    }[kind]);
+  }
+  function ucs2decode(s) {
+    var out = [];
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
+        var d = s.charCodeAt(i + 1);
+        if ((d & 0xFC00) === 0xDC00) { out.push(((c & 0x3FF) << 10) + (d & 0x3FF) + 0x10000); i++; continue; }
+      }
+      out.push(c);
+    }
+    return out;
+  }
+  function ucs2encode(points) { return String.fromCodePoint.apply(null, points); }
+  function digitOf(cp) {
+    if (cp >= 0x30 && cp < 0x3A) return 26 + (cp - 0x30);
+    if (cp >= 0x41 && cp < 0x5B) return cp - 0x41;
+    if (cp >= 0x61 && cp < 0x7B) return cp - 0x61;
+    return base;
+  }
+  function basicOf(d) { return d < 26 ? d + 97 : d + 22; }
+  function threshold(k, bias) { return k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias; }
+  function adapt(delta, points, first) {
+    delta = first ? Math.floor(delta / damp) : delta >> 1;
+    delta += Math.floor(delta / points);
+    var k = 0;
+    for (; delta > ((base - tMin) * tMax) >> 1; k += base) delta = Math.floor(delta / (base - tMin));
+    return Math.floor(k + (base - tMin + 1) * delta / (delta + skew));
+  }
+  function decode(input) {
+    var output = [], i = 0, n = initialN, bias = initialBias;
+    var basic = input.lastIndexOf('-');
+    if (basic < 0) basic = 0;
+    for (var j = 0; j < basic; j++) {
+      if (input.charCodeAt(j) >= 0x80) fail('not-basic');
+      output.push(input.charCodeAt(j));
+    }
+    for (var index = basic > 0 ? basic + 1 : 0; index < input.length;) {
+      var old = i;
+      for (var w = 1, k = base; ; k += base) {
+        if (index >= input.length) fail('invalid-input');
+        var digit = digitOf(input.charCodeAt(index++));
+        if (digit >= base) fail('invalid-input');
+        if (digit > Math.floor((maxInt - i) / w)) fail('overflow');
+        i += digit * w;
+        var t = threshold(k, bias);
+        if (digit < t) break;
+        if (w > Math.floor(maxInt / (base - t))) fail('overflow');
+        w *= base - t;
+      }
+      var size = output.length + 1;
+      bias = adapt(i - old, size, old === 0);
+      if (Math.floor(i / size) > maxInt - n) fail('overflow');
+      n += Math.floor(i / size);
+      i %= size;
+      output.splice(i++, 0, n);
+    }
+    return ucs2encode(output);
+  }
+  function encode(input) {
+    var points = ucs2decode(input), output = [];
+    var n = initialN, delta = 0, bias = initialBias, j;
+    for (j = 0; j < points.length; j++) if (points[j] < 0x80) output.push(String.fromCharCode(points[j]));
+    var b = output.length, h = b;
+    if (b) output.push('-');
+    while (h < points.length) {
+      var m = maxInt;
+      for (j = 0; j < points.length; j++) if (points[j] >= n && points[j] < m) m = points[j];
+      if (m - n > Math.floor((maxInt - delta) / (h + 1))) fail('overflow');
+      delta += (m - n) * (h + 1);
+      n = m;
+      for (j = 0; j < points.length; j++) {
+        var c = points[j];
+        if (c < n && ++delta > maxInt) fail('overflow');
+        if (c === n) {
+          var q = delta;
+          for (var k = base; ; k += base) {
+            var t = threshold(k, bias);
+            if (q < t) break;
+            output.push(String.fromCharCode(basicOf(t + (q - t) % (base - t))));
+            q = Math.floor((q - t) / (base - t));
+          }
+          output.push(String.fromCharCode(basicOf(q)));
+          bias = adapt(delta, h + 1, h === b);
+          delta = 0;
+          h++;
+        }
+      }
+      delta++;
+      n++;
+    }
+    return output.join('');
+  }
+  function mapDomain(domain, fn) {
+    var at = domain.indexOf('@'), local = '';
+    if (at >= 0) { local = domain.slice(0, at + 1); domain = domain.slice(at + 1); }
+    return local + domain.replace(separators, '.').split('.').map(fn).join('.');
+  }
+  return {
+    version: '2.1.0',
+    ucs2: { decode: ucs2decode, encode: ucs2encode },
+    decode: decode,
+    encode: encode,
+    toASCII: function (domain) {
+      return mapDomain(String(domain), function (label) { return /[^\0-\x7F]/.test(label) ? 'xn--' + encode(label) : label; });
+    },
+    toUnicode: function (domain) {
+      return mapDomain(String(domain), function (label) { return /^xn--/.test(label) ? decode(label.slice(4).toLowerCase()) : label; });
+    }
+  };
+});
+modules.punycode = getPunycode;
+
+// ---------- Error.captureStackTrace (V8) ----------
+// Packages call V8's Error.captureStackTrace (node-fetch, http-errors) and read call
+// sites through Error.prepareStackTrace (depd, which express and body-parser load).
+// goja has neither; these give a Node-shaped stack string, or prepareStackTrace's
+// result over CallSite objects, for the frames above the call.
+function CallSite(f) { hidden(this, '_f', f); }
+CallSite.prototype.getFileName = function () { return this._f[0] || undefined; };
+CallSite.prototype.getScriptNameOrSourceURL = CallSite.prototype.getFileName;
+CallSite.prototype.getLineNumber = function () { return this._f[0] ? this._f[1] : null; };
+CallSite.prototype.getColumnNumber = function () { return this._f[0] ? this._f[2] : null; };
+CallSite.prototype.getFunctionName = function () { return this._f[3] || null; };
+CallSite.prototype.getMethodName = function () { return null; };
+CallSite.prototype.getTypeName = function () { return null; };
+CallSite.prototype.getThis = function () { return undefined; };
+CallSite.prototype.getFunction = function () { return undefined; };
+CallSite.prototype.getEvalOrigin = function () { return undefined; };
+CallSite.prototype.isNative = function () { return !this._f[0]; };
+CallSite.prototype.isToplevel = function () { return !this._f[3]; };
+CallSite.prototype.isEval = function () { return false; };
+CallSite.prototype.isConstructor = function () { return false; };
+CallSite.prototype.isAsync = function () { return false; };
+CallSite.prototype.isPromiseAll = function () { return false; };
+CallSite.prototype.getPromiseIndex = function () { return null; };
+CallSite.prototype.toString = function () {
+  var f = this._f, name = f[3];
+  if (!f[0]) return (name || '<anonymous>') + ' (native)';
+  var loc = f[0] + ':' + f[1] + ':' + f[2];
+  return name ? name + ' (' + loc + ')' : loc;
+};
+if (typeof Error.captureStackTrace !== 'function') {
+  if (typeof Error.stackTraceLimit !== 'number') {
+    defineProperty(Error, 'stackTraceLimit', { value: 10, writable: true, configurable: true, enumerable: true });
+  }
+  hidden(Error, 'captureStackTrace', function captureStackTrace(obj, fn) {
+    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) {
+      throw argTypeError('object', 'of type object', obj);
+    }
+    var limit = Number(Error.stackTraceLimit);
+    var frames = N.callSites(limit >= 0 ? Math.min(limit + 32, 232) : 0);
+    if (typeof fn === 'function' && fn.name) {
+      // Frames up to and including fn's are left out, as V8 does.
+      for (var i = 0; i < frames.length; i++) {
+        if (frames[i][3] === fn.name) { frames = frames.slice(i + 1); break; }
+      }
+    }
+    frames = frames.slice(0, limit >= 0 ? limit : 0);
+    var sites = frames.map(function (f) { return new CallSite(f); });
+    var stack;
+    if (typeof Error.prepareStackTrace === 'function') {
+      stack = Error.prepareStackTrace(obj, sites);
+    } else {
+      var name = obj.name === undefined ? 'Error' : String(obj.name);
+      var msg = obj.message === undefined ? '' : String(obj.message);
+      stack = (msg ? name + ': ' + msg : name) + sites.map(function (s) { return '\n    at ' + s; }).join('');
+    }
+    defineProperty(obj, 'stack', { value: stack, writable: true, configurable: true, enumerable: false });
+  });
+}
+
 // ---------- performance ----------
 lazyGlobal('performance', function () {
   var origin = Date.now() - N.now();

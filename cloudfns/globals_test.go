@@ -463,3 +463,52 @@ return [
   brief(s.replace(/b/g, '$<B>')),
 ];
 `
+
+// TestPunycode compares the punycode module with Node 20's.
+func TestPunycode(t *testing.T) {
+	r := newTestRuntime(RuntimeConfig{})
+	v := testVersion("punycode", map[string]string{"index.js": "exports.main = async (event) => {\n" + punycodeCases + "\n}"})
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `["xn--maana-pta.com","xn--fsqu00a.xn--0zwm56d","用户@xn--fsqu00a.xn--fiqs8s",
+		"mañana.com","XN--fsqu00a.测试","tda","ü","rhq34a65tw32a","😀abc",[97,128512],"a😀","example.com","abc-","abc","2.1.0",
+		["RangeError","Illegal input >= 0x80 (not a basic code point)"],["RangeError","Overflow: input needs wider integers to process"]]`)
+}
+
+const punycodeCases = `const p = require('punycode');
+const r = [p.toASCII('mañana.com'), p.toASCII('例子.测试'), p.toASCII('用户@例子。中国'), p.toUnicode('xn--maana-pta.com'), p.toUnicode('XN--fsqu00a.xn--0zwm56d'),
+  p.encode('ü'), p.decode('tda'), p.encode('你好世界'), p.decode(p.encode('😀abc')), p.ucs2.decode('a😀'), p.ucs2.encode([97, 128512]),
+  p.toASCII('example.com'), p.encode('abc'), p.decode('abc-'), p.version];
+try { p.decode('\u00e9-x'); } catch (e) { r.push([e.name, e.message]); }
+try { p.decode('99999999999'); } catch (e) { r.push([e.name, e.message]); }
+return r;
+`
+
+// TestCaptureStackTrace checks V8's Error.captureStackTrace and prepareStackTrace call
+// sites as node-fetch and depd use them; the expected value is Node 20's.
+func TestCaptureStackTrace(t *testing.T) {
+	r := newTestRuntime(RuntimeConfig{})
+	v := testVersion("capture", map[string]string{"index.js": "exports.main = async (event) => {\n" + captureCases + "\n}"})
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `["MyError: boom",true,"Error",true,"depdLike",true,"number",false,"number",false]`)
+}
+
+const captureCases = `function MyError(message) { this.name = 'MyError'; this.message = message; Error.captureStackTrace(this, MyError); }
+function thrower() { return new MyError('boom'); }
+const e = thrower();
+const plain = {};
+Error.captureStackTrace(plain);
+function getStack() {
+  const prep = Error.prepareStackTrace, limit = Error.stackTraceLimit;
+  const obj = {};
+  Error.prepareStackTrace = (o, stack) => stack;
+  Error.stackTraceLimit = Math.max(10, limit);
+  Error.captureStackTrace(obj);
+  const stack = obj.stack.slice(1);
+  Error.prepareStackTrace = prep;
+  Error.stackTraceLimit = limit;
+  return stack;
+}
+function depdLike() { return getStack(); }
+const sites = depdLike();
+return [e.stack.split('\n')[0], /^\s+at thrower \(.*index\.js:3:\d+\)$/.test(e.stack.split('\n')[1]), plain.stack.split('\n')[0],
+  Array.isArray(sites), sites[0].getFunctionName(), /index\.js$/.test(sites[0].getFileName()), typeof sites[0].getLineNumber(),
+  sites[0].isEval(), typeof Error.stackTraceLimit, Object.keys(e).includes('stack')];
+`

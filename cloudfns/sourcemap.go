@@ -222,3 +222,26 @@ func framesStack(frames []goja.StackFrame, header string) string {
 	}
 	return b.String()
 }
+
+// maxCallSites bounds Error.stackTraceLimit for Error.captureStackTrace.
+const maxCallSites = 200
+
+// callSites lists up to limit frames of the JavaScript calling into native code, as
+// [file, line, column, function] for the prelude's V8-style CallSite objects
+// (Error.captureStackTrace with Error.prepareStackTrace, which depd and friends use).
+// Prelude frames and the native frames on top are left out.
+func callSites(vm *goja.Runtime, limit int) [][]any {
+	frames := vm.CaptureCallStack(limit+16, nil)
+	out := make([][]any, 0, min(limit, len(frames)))
+	for _, f := range frames {
+		if len(out) == limit {
+			break
+		}
+		p := f.Position()
+		if p.Filename == preludeName || (len(out) == 0 && p.Filename == "") {
+			continue
+		}
+		out = append(out, []any{p.Filename, p.Line, p.Column, f.FuncName()})
+	}
+	return out
+}

@@ -1,8 +1,9 @@
 'use strict';
 // Real npm packages run unchanged: fixtures/npm-packages/index.js uses the packages
 // CloudBase functions lean on most (lodash, dayjs and its timezone plugin, uuid,
-// crypto-js, validator, nanoid, jsonwebtoken, qs, bignumber.js, semver, ms) and a few
-// built-ins (Intl, toLocaleString, localeCompare). The test deploys it with copies of those
+// crypto-js, validator, nanoid, jsonwebtoken, qs, bignumber.js, semver, ms, xml2js,
+// iconv-lite, moment-timezone, node-fetch) and a few built-ins (Intl, toLocaleString,
+// localeCompare). The test deploys it with copies of those
 // packages and everything they depend on (from this folder's node_modules, installed by
 // npm ci), invokes it through node-sdk and compares the result with the same main run
 // by Node.js.

@@ -295,10 +295,17 @@ func (g *guards) install() {
 	// keys/entries/values and Symbol.iterator stay the built-ins: their iterators are
 	// bounded step by step instead (boundIteratorSteps), on arrays, typed arrays and
 	// strings alike.
-	for _, src := range [...]string{"[][Symbol.iterator]()", "''[Symbol.iterator]()"} {
-		if it, err := vm.RunString(src); err == nil {
-			if proto := it.(*goja.Object).Prototype(); proto != nil {
-				g.boundIteratorSteps(proto, int(g.maxArray))
+	for _, iterable := range [...]struct {
+		proto *goja.Object
+		this  goja.Value
+	}{{arr, vm.NewArray()}, {str, vm.ToValue("")}} {
+		values, ok := goja.AssertFunction(iterable.proto.GetSymbol(goja.SymIterator))
+		if !ok {
+			continue
+		}
+		if it, err := values(iterable.this); err == nil {
+			if o, ok := it.(*goja.Object); ok && o.Prototype() != nil {
+				g.boundIteratorSteps(o.Prototype(), int(g.maxArray))
 			}
 		}
 	}

@@ -1892,314 +1892,358 @@ var getCrypto = once(function () {
 modules.crypto = getCrypto;
 lazyGlobal('crypto', function () { return getCrypto().webcrypto; });
 
-// ---------- Number.prototype.toLocaleString ----------
-// goja's toLocaleString is toString (a locale argument is taken as a radix and
-// throws). This one formats as ICU does for en/zh/ja/ko — grouping, fraction digits,
-// percent, currency — with decimal-comma separators for common European locales.
-// There is no Intl object.
-var localeSeparators = {
-  de: ['.', ','], es: ['.', ',', 2], it: ['.', ','], pt: ['.', ','], nl: ['.', ','], id: ['.', ','], tr: ['.', ','],
-  da: ['.', ','], vi: ['.', ','], fr: ['\u202f', ','], ru: ['\u00a0', ','], pl: ['\u00a0', ',', 2], cs: ['\u00a0', ','],
-  sv: ['\u00a0', ','], fi: ['\u00a0', ','], nb: ['\u00a0', ','], uk: ['\u00a0', ',']
-};
-var currencySymbols = {
-  CNY: ['CN\u00a5', '\u00a5'], USD: ['$', 'US$'], JPY: ['\u00a5', 'JP\u00a5'], EUR: ['\u20ac', '\u20ac'], GBP: ['\u00a3', '\u00a3'],
-  HKD: ['HK$', 'HK$'], TWD: ['NT$', 'NT$'], KRW: ['\u20a9', '\uffe6'], SGD: ['SGD', 'SGD'], AUD: ['A$', 'AU$'], CAD: ['CA$', 'CA$']
-};
-var zeroDecimalCurrencies = { JPY: true, KRW: true, VND: true, CLP: true, ISK: true };
-function localeLanguage(locales) {
-  var l = Array.isArray(locales) ? locales[0] : locales;
-  return l === undefined || l === null ? 'en' : String(l).toLowerCase().split(/[-_]/)[0];
-}
-function digitOption(opts, name, min, max, dflt) {
-  var v = opts[name];
-  if (v === undefined) return dflt;
-  v = Number(v);
-  if (!(v >= min && v <= max)) throw new RangeError(name + ' value is out of range.');
-  return Math.floor(v);
-}
-// decimalDigits returns the shortest decimal representation of the finite x >= 0
-// as its digits and the position of the decimal point.
-function decimalDigits(x) {
-  var s = String(x), exp = 0, e = s.indexOf('e');
-  if (e >= 0) { exp = Number(s.slice(e + 1)); s = s.slice(0, e); }
-  var dot = s.indexOf('.');
-  var digits = dot < 0 ? s : s.slice(0, dot) + s.slice(dot + 1);
-  var point = (dot < 0 ? s.length : dot) + exp;
-  return { digits: digits, point: point };
-}
-function formatDecimal(x, minFrac, maxFrac, minInt, group, decimal, grouping, minGroup) {
-  var d = decimalDigits(x), digits = d.digits, point = d.point;
-  while (point <= 0) { digits = '0' + digits; point++; }
-  while (digits.length < point) digits += '0';
-  var intPart = digits.slice(0, point), frac = digits.slice(point);
-  if (frac.length > maxFrac) {
-    // Round half away from zero on the decimal digits, as ICU does.
-    var up = frac.charCodeAt(maxFrac) >= 53;
-    frac = frac.slice(0, maxFrac);
-    if (up) {
-      var all = (intPart + frac).split(''), i = all.length - 1;
-      for (; i >= 0; i--) {
-        if (all[i] === '9') all[i] = '0';
-        else { all[i] = String.fromCharCode(all[i].charCodeAt(0) + 1); break; }
+// ---------- locale: toLocaleString, localeCompare, Intl ----------
+// The formatters and Intl are built on first use (getLocale): most functions never
+// format for a locale, and every new instance would otherwise pay for them.
+var getLocale = once(function () {
+  // ---------- Number.prototype.toLocaleString ----------
+  // goja's toLocaleString is toString (a locale argument is taken as a radix and
+  // throws). This one formats as ICU does for en/zh/ja/ko — grouping, fraction digits,
+  // percent, currency — with decimal-comma separators for common European locales.
+  // There is no Intl object.
+  var localeSeparators = {
+    de: ['.', ','], es: ['.', ',', 2], it: ['.', ','], pt: ['.', ','], nl: ['.', ','], id: ['.', ','], tr: ['.', ','],
+    da: ['.', ','], vi: ['.', ','], fr: ['\u202f', ','], ru: ['\u00a0', ','], pl: ['\u00a0', ',', 2], cs: ['\u00a0', ','],
+    sv: ['\u00a0', ','], fi: ['\u00a0', ','], nb: ['\u00a0', ','], uk: ['\u00a0', ',']
+  };
+  var currencySymbols = {
+    CNY: ['CN\u00a5', '\u00a5'], USD: ['$', 'US$'], JPY: ['\u00a5', 'JP\u00a5'], EUR: ['\u20ac', '\u20ac'], GBP: ['\u00a3', '\u00a3'],
+    HKD: ['HK$', 'HK$'], TWD: ['NT$', 'NT$'], KRW: ['\u20a9', '\uffe6'], SGD: ['SGD', 'SGD'], AUD: ['A$', 'AU$'], CAD: ['CA$', 'CA$']
+  };
+  var zeroDecimalCurrencies = { JPY: true, KRW: true, VND: true, CLP: true, ISK: true };
+  function localeLanguage(locales) {
+    var l = Array.isArray(locales) ? locales[0] : locales;
+    return l === undefined || l === null ? 'en' : String(l).toLowerCase().split(/[-_]/)[0];
+  }
+  function digitOption(opts, name, min, max, dflt) {
+    var v = opts[name];
+    if (v === undefined) return dflt;
+    v = Number(v);
+    if (!(v >= min && v <= max)) throw new RangeError(name + ' value is out of range.');
+    return Math.floor(v);
+  }
+  // decimalDigits returns the shortest decimal representation of the finite x >= 0
+  // as its digits and the position of the decimal point.
+  function decimalDigits(x) {
+    var s = String(x), exp = 0, e = s.indexOf('e');
+    if (e >= 0) { exp = Number(s.slice(e + 1)); s = s.slice(0, e); }
+    var dot = s.indexOf('.');
+    var digits = dot < 0 ? s : s.slice(0, dot) + s.slice(dot + 1);
+    var point = (dot < 0 ? s.length : dot) + exp;
+    return { digits: digits, point: point };
+  }
+  function formatDecimal(x, minFrac, maxFrac, minInt, group, decimal, grouping, minGroup) {
+    var d = decimalDigits(x), digits = d.digits, point = d.point;
+    while (point <= 0) { digits = '0' + digits; point++; }
+    while (digits.length < point) digits += '0';
+    var intPart = digits.slice(0, point), frac = digits.slice(point);
+    if (frac.length > maxFrac) {
+      // Round half away from zero on the decimal digits, as ICU does.
+      var up = frac.charCodeAt(maxFrac) >= 53;
+      frac = frac.slice(0, maxFrac);
+      if (up) {
+        var all = (intPart + frac).split(''), i = all.length - 1;
+        for (; i >= 0; i--) {
+          if (all[i] === '9') all[i] = '0';
+          else { all[i] = String.fromCharCode(all[i].charCodeAt(0) + 1); break; }
+        }
+        if (i < 0) all.unshift('1');
+        var joined = all.join('');
+        intPart = joined.slice(0, joined.length - frac.length);
+        frac = joined.slice(joined.length - frac.length);
       }
-      if (i < 0) all.unshift('1');
-      var joined = all.join('');
-      intPart = joined.slice(0, joined.length - frac.length);
-      frac = joined.slice(joined.length - frac.length);
     }
-  }
-  while (frac.length > minFrac && frac.charAt(frac.length - 1) === '0') frac = frac.slice(0, -1);
-  while (frac.length < minFrac) frac += '0';
-  intPart = intPart.replace(/^0+(?=\d)/, '');
-  while (intPart.length < minInt) intPart = '0' + intPart;
-  if (grouping && intPart.length > 3 && intPart.length >= 4 + (minGroup || 1) - 1) {
-    var out = '', n = intPart.length;
-    for (var j = 0; j < n; j++) {
-      if (j > 0 && (n - j) % 3 === 0) out += group;
-      out += intPart.charAt(j);
+    while (frac.length > minFrac && frac.charAt(frac.length - 1) === '0') frac = frac.slice(0, -1);
+    while (frac.length < minFrac) frac += '0';
+    intPart = intPart.replace(/^0+(?=\d)/, '');
+    while (intPart.length < minInt) intPart = '0' + intPart;
+    if (grouping && intPart.length > 3 && intPart.length >= 4 + (minGroup || 1) - 1) {
+      var out = '', n = intPart.length;
+      for (var j = 0; j < n; j++) {
+        if (j > 0 && (n - j) % 3 === 0) out += group;
+        out += intPart.charAt(j);
+      }
+      intPart = out;
     }
-    intPart = out;
+    return frac ? intPart + decimal + frac : intPart;
   }
-  return frac ? intPart + decimal + frac : intPart;
-}
-function formatLocaleNumber(x, locales, options) {
-  var opts = options === undefined ? {} : Object(options);
-  var lang = localeLanguage(locales);
-  var seps = localeSeparators[lang] || [',', '.'];
-  var style = opts.style === undefined ? 'decimal' : String(opts.style);
-  var currency, symbol, currencyDigits = 2;
-  if (style === 'currency') {
-    if (opts.currency === undefined) throw new TypeError('Currency code is required with currency style.');
-    currency = String(opts.currency).toUpperCase();
-    var known = currencySymbols[currency];
-    symbol = opts.currencyDisplay === 'code' ? currency + '\u00a0' : known ? known[lang === 'zh' ? 1 : 0] : currency + '\u00a0';
-    if (zeroDecimalCurrencies[currency]) currencyDigits = 0;
-  } else if (style !== 'decimal' && style !== 'percent') {
-    throw new RangeError('Value ' + style + ' out of range for Intl.NumberFormat options property style');
+  function formatLocaleNumber(x, locales, options) {
+    var opts = options === undefined ? {} : Object(options);
+    var lang = localeLanguage(locales);
+    var seps = localeSeparators[lang] || [',', '.'];
+    var style = opts.style === undefined ? 'decimal' : String(opts.style);
+    var currency, symbol, currencyDigits = 2;
+    if (style === 'currency') {
+      if (opts.currency === undefined) throw new TypeError('Currency code is required with currency style.');
+      currency = String(opts.currency).toUpperCase();
+      var known = currencySymbols[currency];
+      symbol = opts.currencyDisplay === 'code' ? currency + '\u00a0' : known ? known[lang === 'zh' ? 1 : 0] : currency + '\u00a0';
+      if (zeroDecimalCurrencies[currency]) currencyDigits = 0;
+    } else if (style !== 'decimal' && style !== 'percent') {
+      throw new RangeError('Value ' + style + ' out of range for Intl.NumberFormat options property style');
+    }
+    var dfltMin = style === 'currency' ? currencyDigits : 0;
+    var dfltMax = style === 'currency' ? currencyDigits : style === 'percent' ? 0 : 3;
+    var minFrac = digitOption(opts, 'minimumFractionDigits', 0, 100, dfltMin);
+    var maxFrac = digitOption(opts, 'maximumFractionDigits', 0, 100, Math.max(dfltMax, minFrac));
+    if (maxFrac < minFrac) throw new RangeError('maximumFractionDigits value is out of range.');
+    var minInt = digitOption(opts, 'minimumIntegerDigits', 1, 21, 1);
+    var grouping = opts.useGrouping === undefined ? true : !!opts.useGrouping && opts.useGrouping !== 'false';
+    if (x !== x) return 'NaN';
+    var negative = x < 0 || (x === 0 && 1 / x < 0);
+    var abs = Math.abs(x);
+    if (style === 'percent') abs *= 100;
+    var body = abs === Infinity ? '\u221e' : formatDecimal(abs, minFrac, maxFrac, minInt, seps[0], seps[1], grouping, seps[2]);
+    var commaLocale = !!localeSeparators[lang];
+    if (style === 'percent') body = commaLocale ? body + '\u00a0%' : body + '%';
+    else if (style === 'currency') body = commaLocale ? body + '\u00a0' + symbol.replace(/\u00a0$/, '') : symbol + body;
+    return negative ? '-' + body : body;
   }
-  var dfltMin = style === 'currency' ? currencyDigits : 0;
-  var dfltMax = style === 'currency' ? currencyDigits : style === 'percent' ? 0 : 3;
-  var minFrac = digitOption(opts, 'minimumFractionDigits', 0, 100, dfltMin);
-  var maxFrac = digitOption(opts, 'maximumFractionDigits', 0, 100, Math.max(dfltMax, minFrac));
-  if (maxFrac < minFrac) throw new RangeError('maximumFractionDigits value is out of range.');
-  var minInt = digitOption(opts, 'minimumIntegerDigits', 1, 21, 1);
-  var grouping = opts.useGrouping === undefined ? true : !!opts.useGrouping && opts.useGrouping !== 'false';
-  if (x !== x) return 'NaN';
-  var negative = x < 0 || (x === 0 && 1 / x < 0);
-  var abs = Math.abs(x);
-  if (style === 'percent') abs *= 100;
-  var body = abs === Infinity ? '\u221e' : formatDecimal(abs, minFrac, maxFrac, minInt, seps[0], seps[1], grouping, seps[2]);
-  var commaLocale = !!localeSeparators[lang];
-  if (style === 'percent') body = commaLocale ? body + '\u00a0%' : body + '%';
-  else if (style === 'currency') body = commaLocale ? body + '\u00a0' + symbol.replace(/\u00a0$/, '') : symbol + body;
-  return negative ? '-' + body : body;
-}
+  // ---------- Date.prototype.toLocale*String ----------
+  // goja formats every locale as 01/05/2024, 08:09:07 and ignores timeZone, so
+  // toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) gave UTC clock time. These
+  // follow ICU's output for en (the default), zh and ja: the timeZone and hour12
+  // options, numeric/2-digit fields, long/short month and weekday names.
+  var monthNamesEn = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  var weekdayNamesEn = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  var weekdayNamesZh = ['日', '一', '二', '三', '四', '五', '六'];
+  function pad2(n) { return n < 10 ? '0' + n : String(n); }
+  function dateLocaleProfile(locales) {
+    var l = Array.isArray(locales) ? locales[0] : locales;
+    l = l === undefined || l === null ? 'en' : String(l).toLowerCase();
+    if (/^zh[-_](tw|hk|mo|hant)/.test(l)) return { lang: 'zh', h12: true };
+    if (/^zh/.test(l)) return { lang: 'zh', h12: false };
+    if (/^ja/.test(l)) return { lang: 'ja', h12: false };
+    return { lang: 'en', h12: true };
+  }
+  // zoneOffsetOf returns the offset in minutes of the timeZone option at t, 0 for UTC.
+  function zoneOffsetOf(zone, t) {
+    if (zone === undefined || /^(utc|gmt|etc\/utc|etc\/gmt)$/i.test(zone)) return 0;
+    var offset = N.zoneOffset(zone, t);
+    if (offset === null) throw new RangeError('Invalid time zone specified: ' + zone);
+    return offset;
+  }
+  function zoneName(offset) {
+    if (offset === 0) return 'UTC';
+    var a = Math.abs(offset), h = Math.floor(a / 60), m = a % 60;
+    return 'GMT' + (offset < 0 ? '-' : '+') + h + (m ? ':' + pad2(m) : '');
+  }
+  // localeDateParts formats date as a list of {type, value} parts (formatToParts);
+  // want is 'date', 'time' or 'any' (which fields default in).
+  function localeDateParts(date, locales, options, want) {
+    var t = date.getTime();
+    if (t !== t) return [{ type: 'literal', value: 'Invalid Date' }];
+    var o = options === undefined ? {} : Object(options);
+    var p = dateLocaleProfile(locales);
+    var zone = o.timeZone === undefined ? undefined : String(o.timeZone);
+    var offset = zoneOffsetOf(zone, t);
+    var f = { weekday: o.weekday, year: o.year, month: o.month, day: o.day, hour: o.hour, minute: o.minute, second: o.second };
+    var hasDate = f.weekday !== undefined || f.year !== undefined || f.month !== undefined || f.day !== undefined;
+    var hasTime = f.hour !== undefined || f.minute !== undefined || f.second !== undefined;
+    if (want !== 'time' && !hasDate && !hasTime) { f.year = f.month = f.day = 'numeric'; }
+    if (want === 'date' && !hasDate && hasTime) { f.year = f.month = f.day = 'numeric'; }
+    if ((want === 'time' || want === 'any') && !hasDate && !hasTime) { f.hour = f.minute = f.second = 'numeric'; }
+    if (want === 'time' && hasDate && !hasTime) { f.hour = f.minute = f.second = 'numeric'; }
+    var x = new Date(t + offset * 60000);
+    var Y = x.getUTCFullYear(), M = x.getUTCMonth(), D = x.getUTCDate(), W = x.getUTCDay();
+    var h = x.getUTCHours(), m = x.getUTCMinutes(), s = x.getUTCSeconds();
+    var h12 = o.hour12 !== undefined ? !!o.hour12 : o.hourCycle !== undefined ? (o.hourCycle === 'h12' || o.hourCycle === 'h11') : p.h12;
+    var parts = [];
+    function push(type, value) { parts.push({ type: type, value: value }); }
+    function num(v, style) { return style === '2-digit' ? pad2(v % 100) : String(v); }
+    function sep(list, between) {
+      for (var i = 0; i < list.length; i++) { if (i) push('literal', between); push(list[i][0], list[i][1]); }
+    }
+
+    var textMonth = f.month === 'long' || f.month === 'short' || f.month === 'narrow';
+    var dateStart = parts.length;
+    if (p.lang === 'en') {
+      if (f.weekday !== undefined) push('weekday', f.weekday === 'long' ? weekdayNamesEn[W] : weekdayNamesEn[W].slice(0, 3));
+      var body = [];
+      if (textMonth) {
+        body.push(['month', f.month === 'long' ? monthNamesEn[M] : monthNamesEn[M].slice(0, 3)]);
+        if (f.day !== undefined) body.push(['literal', ' '], ['day', num(D, f.day)]);
+        if (f.year !== undefined) body.push(['literal', f.day !== undefined ? ', ' : ' '], ['year', num(Y, f.year)]);
+      } else {
+        var bits = [];
+        if (f.month !== undefined) bits.push(['month', num(M + 1, f.month)]);
+        if (f.day !== undefined) bits.push(['day', num(D, f.day)]);
+        if (f.year !== undefined) bits.push(['year', num(Y, f.year)]);
+        for (var i = 0; i < bits.length; i++) { if (i) body.push(['literal', '/']); body.push(bits[i]); }
+      }
+      if (body.length && parts.length) push('literal', ', ');
+      for (var j = 0; j < body.length; j++) push(body[j][0], body[j][1]);
+    } else {
+      if (textMonth) {
+        if (f.year !== undefined) { push('year', num(Y, f.year)); push('literal', '年'); }
+        push('month', (M + 1) + '月');
+        if (f.day !== undefined) { push('day', num(D, f.day)); push('literal', '日'); }
+      } else {
+        var zb = [];
+        if (f.year !== undefined) zb.push(['year', num(Y, f.year)]);
+        if (f.month !== undefined) zb.push(['month', num(M + 1, f.month)]);
+        if (f.day !== undefined) zb.push(['day', num(D, f.day)]);
+        sep(zb, '/');
+      }
+      if (f.weekday !== undefined) {
+        if (p.lang === 'ja') push('weekday', '(' + '日月火水木金土'.charAt(W) + ')');
+        else push('weekday', (f.weekday === 'long' ? '星期' : '周') + weekdayNamesZh[W]);
+      }
+    }
+    var hadDate = parts.length > dateStart;
+
+    var zoneText = o.timeZoneName !== undefined ? zoneName(offset) : '';
+    if (f.hour !== undefined || f.minute !== undefined || f.second !== undefined) {
+      if (hadDate) push('literal', p.lang === 'en' ? ', ' : ' ');
+      if (zoneText && p.lang !== 'en') { push('timeZoneName', zoneText); push('literal', ' '); zoneText = ''; }
+      var hourText;
+      if (f.hour !== undefined) {
+        if (h12) {
+          var hh = h % 12 === 0 ? 12 : h % 12;
+          hourText = f.hour === '2-digit' ? pad2(hh) : String(hh);
+        } else if (p.lang === 'en') {
+          // ICU's en-US with hour12: false is hour cycle h24: midnight is 24.
+          hourText = pad2(h === 0 && o.hour12 === false ? 24 : h);
+        } else {
+          hourText = p.lang === 'ja' && f.hour !== '2-digit' ? String(h) : pad2(h);
+        }
+      }
+      var period = h < 12 ? (p.lang === 'en' ? 'AM' : p.lang === 'ja' ? '午前' : '上午') : (p.lang === 'en' ? 'PM' : p.lang === 'ja' ? '午後' : '下午');
+      if (f.hour !== undefined && h12 && p.lang !== 'en') push('dayPeriod', period);
+      var tb = [];
+      if (hourText !== undefined) tb.push(['hour', hourText]);
+      if (f.minute !== undefined) tb.push(['minute', pad2(m)]);
+      if (f.second !== undefined) tb.push(['second', pad2(s)]);
+      sep(tb, ':');
+      if (f.hour !== undefined && h12 && p.lang === 'en') { push('literal', ' '); push('dayPeriod', period); }
+    }
+    if (zoneText) {
+      if (parts.length) push('literal', p.lang === 'en' && !(f.hour !== undefined || f.minute !== undefined || f.second !== undefined) ? ', ' : ' ');
+      push('timeZoneName', zoneText);
+    }
+    return parts;
+  }
+  function formatLocaleDate(date, locales, options, want) {
+    var parts = localeDateParts(date, locales, options, want), out = '';
+    for (var i = 0; i < parts.length; i++) out += parts[i].value;
+    return out;
+  }
+  // ---------- Intl ----------
+  // A small Intl over the formatters above (goja has none): NumberFormat,
+  // DateTimeFormat (format, formatToParts, resolvedOptions — dayjs's timezone plugin
+  // needs these), Collator (with numeric ordering) and PluralRules (en rules; zh and ja
+  // have only 'other'). Locales other than en, zh and ja format as en.
+  function canonicalLocale(locales) {
+    var l = Array.isArray(locales) ? locales[0] : locales;
+    if (l === undefined || l === null) return 'en-US';
+    var bits = String(l).replace(/_/g, '-').split('-');
+    for (var i = 1; i < bits.length; i++) {
+      if (bits[i].length === 2) bits[i] = bits[i].toUpperCase();
+      else if (bits[i].length === 4) bits[i] = bits[i].charAt(0).toUpperCase() + bits[i].slice(1).toLowerCase();
+    }
+    bits[0] = bits[0].toLowerCase();
+    return bits.join('-');
+  }
+  function boundGetter(proto, name, make) {
+    defineProperty(proto, name, {
+      configurable: true, enumerable: false,
+      get: function () { var f = make(this); defineProperty(this, name, { value: f, configurable: true }); return f; }
+    });
+  }
+  function NumberFormat(locales, options) {
+    if (!(this instanceof NumberFormat)) return new NumberFormat(locales, options);
+    formatLocaleNumber(0, locales, options); // refuses bad options now, as Intl does
+    hidden(this, '_locales', locales);
+    hidden(this, '_options', options === undefined ? {} : Object.assign({}, options));
+  }
+  boundGetter(NumberFormat.prototype, 'format', function (nf) {
+    return function (n) { return formatLocaleNumber(Number(n), nf._locales, nf._options); };
+  });
+  NumberFormat.prototype.resolvedOptions = function () {
+    var o = this._options, style = o.style || 'decimal';
+    var digits = style === 'currency' ? (zeroDecimalCurrencies[String(o.currency).toUpperCase()] ? 0 : 2) : 0;
+    var r = { locale: canonicalLocale(this._locales), numberingSystem: 'latn', style: style };
+    if (style === 'currency') { r.currency = String(o.currency).toUpperCase(); r.currencyDisplay = o.currencyDisplay || 'symbol'; }
+    r.minimumIntegerDigits = o.minimumIntegerDigits || 1;
+    r.minimumFractionDigits = o.minimumFractionDigits !== undefined ? o.minimumFractionDigits : digits;
+    r.maximumFractionDigits = o.maximumFractionDigits !== undefined ? o.maximumFractionDigits : Math.max(style === 'decimal' ? 3 : digits, r.minimumFractionDigits);
+    r.useGrouping = o.useGrouping === undefined ? 'auto' : o.useGrouping;
+    return r;
+  };
+  function DateTimeFormat(locales, options) {
+    if (!(this instanceof DateTimeFormat)) return new DateTimeFormat(locales, options);
+    var o = options === undefined ? {} : Object.assign({}, options);
+    if (o.timeZone !== undefined) zoneOffsetOf(String(o.timeZone), 0); // refuses unknown zones now
+    hidden(this, '_locales', locales);
+    hidden(this, '_options', o);
+  }
+  function toDate(d) { return d === undefined ? new Date() : d instanceof Date ? d : new Date(Number(d)); }
+  boundGetter(DateTimeFormat.prototype, 'format', function (dtf) {
+    return function (d) { return formatLocaleDate(toDate(d), dtf._locales, dtf._options, 'dtf'); };
+  });
+  DateTimeFormat.prototype.formatToParts = function (d) { return localeDateParts(toDate(d), this._locales, this._options, 'dtf'); };
+  DateTimeFormat.prototype.resolvedOptions = function () {
+    var o = this._options;
+    var r = { locale: canonicalLocale(this._locales), calendar: 'gregory', numberingSystem: 'latn', timeZone: o.timeZone === undefined ? 'UTC' : String(o.timeZone) };
+    var any = false;
+    ['weekday', 'year', 'month', 'day', 'hour', 'minute', 'second', 'timeZoneName'].forEach(function (k) { if (o[k] !== undefined) { r[k] = o[k]; any = true; } });
+    if (!any) { r.year = 'numeric'; r.month = 'numeric'; r.day = 'numeric'; }
+    if (o.hour !== undefined) r.hour12 = o.hour12 !== undefined ? !!o.hour12 : dateLocaleProfile(this._locales).h12;
+    return r;
+  };
+  function Collator(locales, options) {
+    if (!(this instanceof Collator)) return new Collator(locales, options);
+    hidden(this, '_locales', locales);
+    hidden(this, '_options', options === undefined ? {} : Object.assign({}, options));
+  }
+  boundGetter(Collator.prototype, 'compare', function (col) {
+    var o = col._options, l = Array.isArray(col._locales) ? col._locales[0] : col._locales;
+    var locale = l === undefined || l === null ? undefined : String(l);
+    var numeric = !!o.numeric, sensitivity = o.sensitivity === undefined ? 'variant' : String(o.sensitivity);
+    return function (a, b) { return N.collate(String(a), String(b), locale, numeric, sensitivity); };
+  });
+  Collator.prototype.resolvedOptions = function () {
+    var o = this._options;
+    return { locale: canonicalLocale(this._locales), usage: o.usage || 'sort', sensitivity: o.sensitivity || 'variant', ignorePunctuation: false, collation: 'default', numeric: !!o.numeric, caseFirst: 'false' };
+  };
+  function PluralRules(locales, options) {
+    if (!(this instanceof PluralRules)) throw new TypeError('Constructor Intl.PluralRules requires \'new\'');
+    hidden(this, '_locales', locales);
+    hidden(this, '_type', options && options.type === 'ordinal' ? 'ordinal' : 'cardinal');
+  }
+  PluralRules.prototype.select = function (n) {
+    n = Number(n);
+    if (dateLocaleProfile(this._locales).lang !== 'en') return 'other';
+    if (this._type === 'cardinal') return n === 1 ? 'one' : 'other';
+    var m10 = n % 10, m100 = n % 100;
+    if (m10 === 1 && m100 !== 11) return 'one';
+    if (m10 === 2 && m100 !== 12) return 'two';
+    if (m10 === 3 && m100 !== 13) return 'few';
+    return 'other';
+  };
+  PluralRules.prototype.resolvedOptions = function () { return { locale: canonicalLocale(this._locales), type: this._type }; };
+  function supportedLocalesOf(locales) { return (Array.isArray(locales) ? locales : locales === undefined ? [] : [locales]).map(canonicalLocale); }
+  [NumberFormat, DateTimeFormat, Collator, PluralRules].forEach(function (C) { hidden(C, 'supportedLocalesOf', supportedLocalesOf); });
+  var IntlObject = {};
+  hidden(IntlObject, 'NumberFormat', NumberFormat);
+  hidden(IntlObject, 'DateTimeFormat', DateTimeFormat);
+  hidden(IntlObject, 'Collator', Collator);
+  hidden(IntlObject, 'PluralRules', PluralRules);
+  hidden(IntlObject, 'getCanonicalLocales', supportedLocalesOf);
+  defineProperty(IntlObject, Symbol.toStringTag, { value: 'Intl', configurable: true });
+  return { formatNumber: formatLocaleNumber, formatDate: formatLocaleDate, intl: IntlObject };
+});
 hidden(Number.prototype, 'toLocaleString', function toLocaleString(locales, options) {
   var x = this;
   if (typeof x !== 'number') {
     if (!(x instanceof Number)) throw new TypeError('Number.prototype.toLocaleString requires that \'this\' be a Number');
     x = x.valueOf();
   }
-  return formatLocaleNumber(x, locales, options);
+  return getLocale().formatNumber(x, locales, options);
 });
-
-// ---------- Date.prototype.toLocale*String ----------
-// goja formats every locale as 01/05/2024, 08:09:07 and ignores timeZone, so
-// toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) gave UTC clock time. These
-// follow ICU's output for en (the default), zh and ja: the timeZone and hour12
-// options, numeric/2-digit fields, long/short month and weekday names.
-var monthNamesEn = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-var weekdayNamesEn = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-var weekdayNamesZh = ['日', '一', '二', '三', '四', '五', '六'];
-function pad2(n) { return n < 10 ? '0' + n : String(n); }
-function dateLocaleProfile(locales) {
-  var l = Array.isArray(locales) ? locales[0] : locales;
-  l = l === undefined || l === null ? 'en' : String(l).toLowerCase();
-  if (/^zh[-_](tw|hk|mo|hant)/.test(l)) return { lang: 'zh', h12: true };
-  if (/^zh/.test(l)) return { lang: 'zh', h12: false };
-  if (/^ja/.test(l)) return { lang: 'ja', h12: false };
-  return { lang: 'en', h12: true };
-}
-// zoneOffsetOf returns the offset in minutes of the timeZone option at t, 0 for UTC.
-function zoneOffsetOf(zone, t) {
-  if (zone === undefined || /^(utc|gmt|etc\/utc|etc\/gmt)$/i.test(zone)) return 0;
-  var offset = N.zoneOffset(zone, t);
-  if (offset === null) throw new RangeError('Invalid time zone specified: ' + zone);
-  return offset;
-}
-function zoneName(offset) {
-  if (offset === 0) return 'UTC';
-  var a = Math.abs(offset), h = Math.floor(a / 60), m = a % 60;
-  return 'GMT' + (offset < 0 ? '-' : '+') + h + (m ? ':' + pad2(m) : '');
-}
-// localeDateParts formats date as a list of {type, value} parts (formatToParts);
-// want is 'date', 'time' or 'any' (which fields default in).
-function localeDateParts(date, locales, options, want) {
-  var t = date.getTime();
-  if (t !== t) return [{ type: 'literal', value: 'Invalid Date' }];
-  var o = options === undefined ? {} : Object(options);
-  var p = dateLocaleProfile(locales);
-  var zone = o.timeZone === undefined ? undefined : String(o.timeZone);
-  var offset = zoneOffsetOf(zone, t);
-  var f = { weekday: o.weekday, year: o.year, month: o.month, day: o.day, hour: o.hour, minute: o.minute, second: o.second };
-  var hasDate = f.weekday !== undefined || f.year !== undefined || f.month !== undefined || f.day !== undefined;
-  var hasTime = f.hour !== undefined || f.minute !== undefined || f.second !== undefined;
-  if (want !== 'time' && !hasDate && !hasTime) { f.year = f.month = f.day = 'numeric'; }
-  if (want === 'date' && !hasDate && hasTime) { f.year = f.month = f.day = 'numeric'; }
-  if ((want === 'time' || want === 'any') && !hasDate && !hasTime) { f.hour = f.minute = f.second = 'numeric'; }
-  if (want === 'time' && hasDate && !hasTime) { f.hour = f.minute = f.second = 'numeric'; }
-  var x = new Date(t + offset * 60000);
-  var Y = x.getUTCFullYear(), M = x.getUTCMonth(), D = x.getUTCDate(), W = x.getUTCDay();
-  var h = x.getUTCHours(), m = x.getUTCMinutes(), s = x.getUTCSeconds();
-  var h12 = o.hour12 !== undefined ? !!o.hour12 : o.hourCycle !== undefined ? (o.hourCycle === 'h12' || o.hourCycle === 'h11') : p.h12;
-  var parts = [];
-  function push(type, value) { parts.push({ type: type, value: value }); }
-  function num(v, style) { return style === '2-digit' ? pad2(v % 100) : String(v); }
-  function sep(list, between) {
-    for (var i = 0; i < list.length; i++) { if (i) push('literal', between); push(list[i][0], list[i][1]); }
-  }
-
-  var textMonth = f.month === 'long' || f.month === 'short' || f.month === 'narrow';
-  var dateStart = parts.length;
-  if (p.lang === 'en') {
-    if (f.weekday !== undefined) push('weekday', f.weekday === 'long' ? weekdayNamesEn[W] : weekdayNamesEn[W].slice(0, 3));
-    var body = [];
-    if (textMonth) {
-      body.push(['month', f.month === 'long' ? monthNamesEn[M] : monthNamesEn[M].slice(0, 3)]);
-      if (f.day !== undefined) body.push(['literal', ' '], ['day', num(D, f.day)]);
-      if (f.year !== undefined) body.push(['literal', f.day !== undefined ? ', ' : ' '], ['year', num(Y, f.year)]);
-    } else {
-      var bits = [];
-      if (f.month !== undefined) bits.push(['month', num(M + 1, f.month)]);
-      if (f.day !== undefined) bits.push(['day', num(D, f.day)]);
-      if (f.year !== undefined) bits.push(['year', num(Y, f.year)]);
-      for (var i = 0; i < bits.length; i++) { if (i) body.push(['literal', '/']); body.push(bits[i]); }
-    }
-    if (body.length && parts.length) push('literal', ', ');
-    for (var j = 0; j < body.length; j++) push(body[j][0], body[j][1]);
-  } else {
-    if (textMonth) {
-      if (f.year !== undefined) { push('year', num(Y, f.year)); push('literal', '年'); }
-      push('month', (M + 1) + '月');
-      if (f.day !== undefined) { push('day', num(D, f.day)); push('literal', '日'); }
-    } else {
-      var zb = [];
-      if (f.year !== undefined) zb.push(['year', num(Y, f.year)]);
-      if (f.month !== undefined) zb.push(['month', num(M + 1, f.month)]);
-      if (f.day !== undefined) zb.push(['day', num(D, f.day)]);
-      sep(zb, '/');
-    }
-    if (f.weekday !== undefined) {
-      if (p.lang === 'ja') push('weekday', '(' + '日月火水木金土'.charAt(W) + ')');
-      else push('weekday', (f.weekday === 'long' ? '星期' : '周') + weekdayNamesZh[W]);
-    }
-  }
-  var hadDate = parts.length > dateStart;
-
-  var zoneText = o.timeZoneName !== undefined ? zoneName(offset) : '';
-  if (f.hour !== undefined || f.minute !== undefined || f.second !== undefined) {
-    if (hadDate) push('literal', p.lang === 'en' ? ', ' : ' ');
-    if (zoneText && p.lang !== 'en') { push('timeZoneName', zoneText); push('literal', ' '); zoneText = ''; }
-    var hourText;
-    if (f.hour !== undefined) {
-      if (h12) {
-        var hh = h % 12 === 0 ? 12 : h % 12;
-        hourText = f.hour === '2-digit' ? pad2(hh) : String(hh);
-      } else if (p.lang === 'en') {
-        // ICU's en-US with hour12: false is hour cycle h24: midnight is 24.
-        hourText = pad2(h === 0 && o.hour12 === false ? 24 : h);
-      } else {
-        hourText = p.lang === 'ja' && f.hour !== '2-digit' ? String(h) : pad2(h);
-      }
-    }
-    var period = h < 12 ? (p.lang === 'en' ? 'AM' : p.lang === 'ja' ? '午前' : '上午') : (p.lang === 'en' ? 'PM' : p.lang === 'ja' ? '午後' : '下午');
-    if (f.hour !== undefined && h12 && p.lang !== 'en') push('dayPeriod', period);
-    var tb = [];
-    if (hourText !== undefined) tb.push(['hour', hourText]);
-    if (f.minute !== undefined) tb.push(['minute', pad2(m)]);
-    if (f.second !== undefined) tb.push(['second', pad2(s)]);
-    sep(tb, ':');
-    if (f.hour !== undefined && h12 && p.lang === 'en') { push('literal', ' '); push('dayPeriod', period); }
-  }
-  if (zoneText) {
-    if (parts.length) push('literal', p.lang === 'en' && !(f.hour !== undefined || f.minute !== undefined || f.second !== undefined) ? ', ' : ' ');
-    push('timeZoneName', zoneText);
-  }
-  return parts;
-}
-function formatLocaleDate(date, locales, options, want) {
-  var parts = localeDateParts(date, locales, options, want), out = '';
-  for (var i = 0; i < parts.length; i++) out += parts[i].value;
-  return out;
-}
-hidden(Date.prototype, 'toLocaleString', function toLocaleString(locales, options) { return formatLocaleDate(this, locales, options, 'any'); });
-hidden(Date.prototype, 'toLocaleDateString', function toLocaleDateString(locales, options) { return formatLocaleDate(this, locales, options, 'date'); });
-hidden(Date.prototype, 'toLocaleTimeString', function toLocaleTimeString(locales, options) { return formatLocaleDate(this, locales, options, 'time'); });
-
-// ---------- Intl ----------
-// A small Intl over the formatters above (goja has none): NumberFormat,
-// DateTimeFormat (format, formatToParts, resolvedOptions — dayjs's timezone plugin
-// needs these), Collator (with numeric ordering) and PluralRules (en rules; zh and ja
-// have only 'other'). Locales other than en, zh and ja format as en.
-function canonicalLocale(locales) {
-  var l = Array.isArray(locales) ? locales[0] : locales;
-  if (l === undefined || l === null) return 'en-US';
-  var bits = String(l).replace(/_/g, '-').split('-');
-  for (var i = 1; i < bits.length; i++) {
-    if (bits[i].length === 2) bits[i] = bits[i].toUpperCase();
-    else if (bits[i].length === 4) bits[i] = bits[i].charAt(0).toUpperCase() + bits[i].slice(1).toLowerCase();
-  }
-  bits[0] = bits[0].toLowerCase();
-  return bits.join('-');
-}
-function boundGetter(proto, name, make) {
-  defineProperty(proto, name, {
-    configurable: true, enumerable: false,
-    get: function () { var f = make(this); defineProperty(this, name, { value: f, configurable: true }); return f; }
-  });
-}
-function NumberFormat(locales, options) {
-  if (!(this instanceof NumberFormat)) return new NumberFormat(locales, options);
-  formatLocaleNumber(0, locales, options); // refuses bad options now, as Intl does
-  hidden(this, '_locales', locales);
-  hidden(this, '_options', options === undefined ? {} : Object.assign({}, options));
-}
-boundGetter(NumberFormat.prototype, 'format', function (nf) {
-  return function (n) { return formatLocaleNumber(Number(n), nf._locales, nf._options); };
-});
-NumberFormat.prototype.resolvedOptions = function () {
-  var o = this._options, style = o.style || 'decimal';
-  var digits = style === 'currency' ? (zeroDecimalCurrencies[String(o.currency).toUpperCase()] ? 0 : 2) : 0;
-  var r = { locale: canonicalLocale(this._locales), numberingSystem: 'latn', style: style };
-  if (style === 'currency') { r.currency = String(o.currency).toUpperCase(); r.currencyDisplay = o.currencyDisplay || 'symbol'; }
-  r.minimumIntegerDigits = o.minimumIntegerDigits || 1;
-  r.minimumFractionDigits = o.minimumFractionDigits !== undefined ? o.minimumFractionDigits : digits;
-  r.maximumFractionDigits = o.maximumFractionDigits !== undefined ? o.maximumFractionDigits : Math.max(style === 'decimal' ? 3 : digits, r.minimumFractionDigits);
-  r.useGrouping = o.useGrouping === undefined ? 'auto' : o.useGrouping;
-  return r;
-};
-function DateTimeFormat(locales, options) {
-  if (!(this instanceof DateTimeFormat)) return new DateTimeFormat(locales, options);
-  var o = options === undefined ? {} : Object.assign({}, options);
-  if (o.timeZone !== undefined) zoneOffsetOf(String(o.timeZone), 0); // refuses unknown zones now
-  hidden(this, '_locales', locales);
-  hidden(this, '_options', o);
-}
-function toDate(d) { return d === undefined ? new Date() : d instanceof Date ? d : new Date(Number(d)); }
-boundGetter(DateTimeFormat.prototype, 'format', function (dtf) {
-  return function (d) { return formatLocaleDate(toDate(d), dtf._locales, dtf._options, 'dtf'); };
-});
-DateTimeFormat.prototype.formatToParts = function (d) { return localeDateParts(toDate(d), this._locales, this._options, 'dtf'); };
-DateTimeFormat.prototype.resolvedOptions = function () {
-  var o = this._options;
-  var r = { locale: canonicalLocale(this._locales), calendar: 'gregory', numberingSystem: 'latn', timeZone: o.timeZone === undefined ? 'UTC' : String(o.timeZone) };
-  var any = false;
-  ['weekday', 'year', 'month', 'day', 'hour', 'minute', 'second', 'timeZoneName'].forEach(function (k) { if (o[k] !== undefined) { r[k] = o[k]; any = true; } });
-  if (!any) { r.year = 'numeric'; r.month = 'numeric'; r.day = 'numeric'; }
-  if (o.hour !== undefined) r.hour12 = o.hour12 !== undefined ? !!o.hour12 : dateLocaleProfile(this._locales).h12;
-  return r;
-};
+hidden(Date.prototype, 'toLocaleString', function toLocaleString(locales, options) { return getLocale().formatDate(this, locales, options, 'any'); });
+hidden(Date.prototype, 'toLocaleDateString', function toLocaleDateString(locales, options) { return getLocale().formatDate(this, locales, options, 'date'); });
+hidden(Date.prototype, 'toLocaleTimeString', function toLocaleTimeString(locales, options) { return getLocale().formatDate(this, locales, options, 'time'); });
 // localeCompare orders by the locale's collation (goja's ignores the locale: Chinese
 // sorted by code point instead of pinyin).
 hidden(String.prototype, 'localeCompare', function localeCompare(that, locales, options) {
@@ -2209,47 +2253,7 @@ hidden(String.prototype, 'localeCompare', function localeCompare(that, locales, 
   return N.collate(String(this), String(that), l === undefined || l === null ? undefined : String(l), !!o.numeric,
     o.sensitivity === undefined ? 'variant' : String(o.sensitivity));
 });
-function Collator(locales, options) {
-  if (!(this instanceof Collator)) return new Collator(locales, options);
-  hidden(this, '_locales', locales);
-  hidden(this, '_options', options === undefined ? {} : Object.assign({}, options));
-}
-boundGetter(Collator.prototype, 'compare', function (col) {
-  var o = col._options, l = Array.isArray(col._locales) ? col._locales[0] : col._locales;
-  var locale = l === undefined || l === null ? undefined : String(l);
-  var numeric = !!o.numeric, sensitivity = o.sensitivity === undefined ? 'variant' : String(o.sensitivity);
-  return function (a, b) { return N.collate(String(a), String(b), locale, numeric, sensitivity); };
-});
-Collator.prototype.resolvedOptions = function () {
-  var o = this._options;
-  return { locale: canonicalLocale(this._locales), usage: o.usage || 'sort', sensitivity: o.sensitivity || 'variant', ignorePunctuation: false, collation: 'default', numeric: !!o.numeric, caseFirst: 'false' };
-};
-function PluralRules(locales, options) {
-  if (!(this instanceof PluralRules)) throw new TypeError('Constructor Intl.PluralRules requires \'new\'');
-  hidden(this, '_locales', locales);
-  hidden(this, '_type', options && options.type === 'ordinal' ? 'ordinal' : 'cardinal');
-}
-PluralRules.prototype.select = function (n) {
-  n = Number(n);
-  if (dateLocaleProfile(this._locales).lang !== 'en') return 'other';
-  if (this._type === 'cardinal') return n === 1 ? 'one' : 'other';
-  var m10 = n % 10, m100 = n % 100;
-  if (m10 === 1 && m100 !== 11) return 'one';
-  if (m10 === 2 && m100 !== 12) return 'two';
-  if (m10 === 3 && m100 !== 13) return 'few';
-  return 'other';
-};
-PluralRules.prototype.resolvedOptions = function () { return { locale: canonicalLocale(this._locales), type: this._type }; };
-function supportedLocalesOf(locales) { return (Array.isArray(locales) ? locales : locales === undefined ? [] : [locales]).map(canonicalLocale); }
-[NumberFormat, DateTimeFormat, Collator, PluralRules].forEach(function (C) { hidden(C, 'supportedLocalesOf', supportedLocalesOf); });
-var IntlObject = {};
-hidden(IntlObject, 'NumberFormat', NumberFormat);
-hidden(IntlObject, 'DateTimeFormat', DateTimeFormat);
-hidden(IntlObject, 'Collator', Collator);
-hidden(IntlObject, 'PluralRules', PluralRules);
-hidden(IntlObject, 'getCanonicalLocales', supportedLocalesOf);
-defineProperty(IntlObject, Symbol.toStringTag, { value: 'Intl', configurable: true });
-if (typeof g.Intl === 'undefined') hidden(g, 'Intl', IntlObject);
+if (typeof g.Intl === 'undefined') lazyGlobal('Intl', function () { return getLocale().intl; });
 
 // ---------- zlib ----------
 // One-shot gzip, deflate and raw deflate in Go (require_zlib.go), with Node's sync,
@@ -3183,30 +3187,34 @@ modules.punycode = getPunycode;
 // sites through Error.prepareStackTrace (depd, which express and body-parser load).
 // goja has neither; these give a Node-shaped stack string, or prepareStackTrace's
 // result over CallSite objects, for the frames above the call.
-function CallSite(f) { hidden(this, '_f', f); }
-CallSite.prototype.getFileName = function () { return this._f[0] || undefined; };
-CallSite.prototype.getScriptNameOrSourceURL = CallSite.prototype.getFileName;
-CallSite.prototype.getLineNumber = function () { return this._f[0] ? this._f[1] : null; };
-CallSite.prototype.getColumnNumber = function () { return this._f[0] ? this._f[2] : null; };
-CallSite.prototype.getFunctionName = function () { return this._f[3] || null; };
-CallSite.prototype.getMethodName = function () { return null; };
-CallSite.prototype.getTypeName = function () { return null; };
-CallSite.prototype.getThis = function () { return undefined; };
-CallSite.prototype.getFunction = function () { return undefined; };
-CallSite.prototype.getEvalOrigin = function () { return undefined; };
-CallSite.prototype.isNative = function () { return !this._f[0]; };
-CallSite.prototype.isToplevel = function () { return !this._f[3]; };
-CallSite.prototype.isEval = function () { return false; };
-CallSite.prototype.isConstructor = function () { return false; };
-CallSite.prototype.isAsync = function () { return false; };
-CallSite.prototype.isPromiseAll = function () { return false; };
-CallSite.prototype.getPromiseIndex = function () { return null; };
-CallSite.prototype.toString = function () {
-  var f = this._f, name = f[3];
-  if (!f[0]) return (name || '<anonymous>') + ' (native)';
-  var loc = f[0] + ':' + f[1] + ':' + f[2];
-  return name ? name + ' (' + loc + ')' : loc;
-};
+// CallSite objects are made on first use (prepareStackTrace).
+var getCallSite = once(function () {
+  function CallSite(f) { hidden(this, '_f', f); }
+  CallSite.prototype.getFileName = function () { return this._f[0] || undefined; };
+  CallSite.prototype.getScriptNameOrSourceURL = CallSite.prototype.getFileName;
+  CallSite.prototype.getLineNumber = function () { return this._f[0] ? this._f[1] : null; };
+  CallSite.prototype.getColumnNumber = function () { return this._f[0] ? this._f[2] : null; };
+  CallSite.prototype.getFunctionName = function () { return this._f[3] || null; };
+  CallSite.prototype.getMethodName = function () { return null; };
+  CallSite.prototype.getTypeName = function () { return null; };
+  CallSite.prototype.getThis = function () { return undefined; };
+  CallSite.prototype.getFunction = function () { return undefined; };
+  CallSite.prototype.getEvalOrigin = function () { return undefined; };
+  CallSite.prototype.isNative = function () { return !this._f[0]; };
+  CallSite.prototype.isToplevel = function () { return !this._f[3]; };
+  CallSite.prototype.isEval = function () { return false; };
+  CallSite.prototype.isConstructor = function () { return false; };
+  CallSite.prototype.isAsync = function () { return false; };
+  CallSite.prototype.isPromiseAll = function () { return false; };
+  CallSite.prototype.getPromiseIndex = function () { return null; };
+  CallSite.prototype.toString = function () {
+    var f = this._f, name = f[3];
+    if (!f[0]) return (name || '<anonymous>') + ' (native)';
+    var loc = f[0] + ':' + f[1] + ':' + f[2];
+    return name ? name + ' (' + loc + ')' : loc;
+  };
+  return CallSite;
+});
 if (typeof Error.captureStackTrace !== 'function') {
   if (typeof Error.stackTraceLimit !== 'number') {
     defineProperty(Error, 'stackTraceLimit', { value: 10, writable: true, configurable: true, enumerable: true });
@@ -3224,6 +3232,7 @@ if (typeof Error.captureStackTrace !== 'function') {
       }
     }
     frames = frames.slice(0, limit >= 0 ? limit : 0);
+    var CallSite = getCallSite();
     var sites = frames.map(function (f) { return new CallSite(f); });
     var stack;
     if (typeof Error.prepareStackTrace === 'function') {

@@ -2502,6 +2502,129 @@ modules.tls = once(function () {
 modules.tty = once(function () {
   return inertModule('tty', { isatty: function () { return false; } }, 'ReadStream WriteStream');
 });
+modules.dns = once(function () {
+  var calls = 'lookup lookupService resolve resolve4 resolve6 resolveAny resolveCname resolveMx resolveNs resolveTxt resolveSrv reverse';
+  var dns = inertModule('dns', {
+    ADDRCONFIG: 1024, V4MAPPED: 2048, ALL: 256, NOTFOUND: 'ENOTFOUND',
+    getServers: function () { return []; }, setServers: function () {}, setDefaultResultOrder: function () {},
+    getDefaultResultOrder: function () { return 'verbatim'; }
+  }, calls + ' Resolver');
+  dns.promises = inertModule('dns.promises', {}, calls + ' Resolver');
+  return dns;
+});
+modules['dns/promises'] = function () { return modules.dns().promises; };
+// diagnostics_channel works (publish reaches subscribers); nothing in Minicloud
+// publishes, so tracing channels just run what they trace. express 5's router loads it.
+modules.diagnostics_channel = once(function () {
+  var channels = Object.create(null);
+  function Channel(name) { this.name = name; hidden(this, '_subs', []); }
+  defineProperty(Channel.prototype, 'hasSubscribers', { get: function () { return this._subs.length > 0; }, configurable: true });
+  Channel.prototype.subscribe = function (fn) { this._subs.push(fn); };
+  Channel.prototype.unsubscribe = function (fn) {
+    var i = this._subs.indexOf(fn);
+    if (i < 0) return false;
+    this._subs.splice(i, 1);
+    return true;
+  };
+  Channel.prototype.publish = function (message) {
+    var subs = this._subs.slice();
+    for (var i = 0; i < subs.length; i++) subs[i](message, this.name);
+  };
+  Channel.prototype.bindStore = function () {};
+  Channel.prototype.unbindStore = function () { return false; };
+  Channel.prototype.runStores = function (data, fn, thisArg) { return fn.apply(thisArg, Array.prototype.slice.call(arguments, 3)); };
+  function channel(name) { return channels[name] || (channels[name] = new Channel(name)); }
+  function tracingChannel(name) {
+    var t = {};
+    ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].forEach(function (k) { t[k] = typeof name === 'string' ? channel('tracing:' + name + ':' + k) : name[k]; });
+    defineProperty(t, 'hasSubscribers', { get: function () {
+      return t.start.hasSubscribers || t.end.hasSubscribers || t.asyncStart.hasSubscribers || t.asyncEnd.hasSubscribers || t.error.hasSubscribers;
+    } });
+    t.subscribe = function (h) { ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].forEach(function (k) { if (h[k]) t[k].subscribe(h[k]); }); };
+    t.unsubscribe = function (h) {
+      var all = true;
+      ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].forEach(function (k) { if (h[k] && !t[k].unsubscribe(h[k])) all = false; });
+      return all;
+    };
+    t.traceSync = function (fn, ctx, thisArg) { return fn.apply(thisArg, Array.prototype.slice.call(arguments, 3)); };
+    t.tracePromise = function (fn, ctx, thisArg) { return fn.apply(thisArg, Array.prototype.slice.call(arguments, 3)); };
+    t.traceCallback = function (fn, position, ctx, thisArg) { return fn.apply(thisArg, Array.prototype.slice.call(arguments, 4)); };
+    return t;
+  }
+  return {
+    channel: channel, tracingChannel: tracingChannel, Channel: Channel,
+    hasSubscribers: function (name) { return !!channels[name] && channels[name].hasSubscribers; },
+    subscribe: function (name, fn) { channel(name).subscribe(fn); },
+    unsubscribe: function (name, fn) { return channel(name).unsubscribe(fn); }
+  };
+});
+// v8: what packages probe at load (koa asks whether a startup snapshot is being built).
+modules.v8 = once(function () {
+  return inertModule('v8', {
+    startupSnapshot: {
+      isBuildingSnapshot: function () { return 0; }, addSerializeCallback: function () {},
+      addDeserializeCallback: function () {}, setDeserializeMainFunction: function () {}
+    },
+    cachedDataVersionTag: function () { return 0; },
+    getHeapStatistics: function () {
+      return { total_heap_size: 0, total_heap_size_executable: 0, total_physical_size: 0, total_available_size: 0,
+        used_heap_size: 0, heap_size_limit: 0, malloced_memory: 0, peak_malloced_memory: 0, does_zap_garbage: 0,
+        number_of_native_contexts: 1, number_of_detached_contexts: 0, total_global_handles_size: 0, used_global_handles_size: 0,
+        external_memory: 0 };
+    },
+    getHeapSpaceStatistics: function () { return []; }, setFlagsFromString: function () {}
+  }, 'serialize deserialize writeHeapSnapshot getHeapSnapshot getHeapCodeStatistics Serializer Deserializer');
+});
+// async_hooks: goja has no hooks into promise jobs, so AsyncLocalStorage keeps the
+// store of run() until its callback, and the promise it returns, finish. Within one
+// invocation (instances run one call at a time) that is the request-scoped store
+// such code wants; overlapping run()s in one invocation see the latest store.
+modules.async_hooks = once(function () {
+  function AsyncLocalStorage() { hidden(this, '_store', undefined); hidden(this, '_enabled', true); }
+  AsyncLocalStorage.prototype.getStore = function () { return this._enabled ? this._store : undefined; };
+  AsyncLocalStorage.prototype.enterWith = function (store) { this._enabled = true; this._store = store; };
+  AsyncLocalStorage.prototype.disable = function () { this._enabled = false; this._store = undefined; };
+  AsyncLocalStorage.prototype.run = function (store, fn) {
+    var self = this, prev = this._store, prevEnabled = this._enabled;
+    var args = Array.prototype.slice.call(arguments, 2);
+    function restore() { self._store = prev; self._enabled = prevEnabled; }
+    this._store = store;
+    this._enabled = true;
+    var result;
+    try {
+      result = fn.apply(undefined, args);
+    } catch (e) {
+      restore();
+      throw e;
+    }
+    if (result && typeof result.then === 'function') {
+      result.then(restore, restore);
+    } else {
+      restore();
+    }
+    return result;
+  };
+  AsyncLocalStorage.prototype.exit = function (fn) {
+    var self = this, prev = this._enabled;
+    this._enabled = false;
+    try { return fn.apply(undefined, Array.prototype.slice.call(arguments, 1)); } finally { self._enabled = prev; }
+  };
+  AsyncLocalStorage.bind = function (fn) { return fn; };
+  AsyncLocalStorage.snapshot = function () { return function (fn) { return fn.apply(undefined, Array.prototype.slice.call(arguments, 1)); }; };
+  function AsyncResource(type) { this.type = type; }
+  AsyncResource.prototype.runInAsyncScope = function (fn, thisArg) { return fn.apply(thisArg, Array.prototype.slice.call(arguments, 2)); };
+  AsyncResource.prototype.bind = function (fn) { return fn.bind(this); };
+  AsyncResource.prototype.emitDestroy = function () { return this; };
+  AsyncResource.prototype.asyncId = function () { return 1; };
+  AsyncResource.prototype.triggerAsyncId = function () { return 0; };
+  AsyncResource.bind = function (fn) { return fn; };
+  return {
+    AsyncLocalStorage: AsyncLocalStorage, AsyncResource: AsyncResource,
+    createHook: function () { return { enable: function () { return this; }, disable: function () { return this; } }; },
+    executionAsyncId: function () { return 1; }, triggerAsyncId: function () { return 0; },
+    executionAsyncResource: function () { return {}; }
+  };
+});
 modules.http2 = once(function () {
   var constants = {
     HTTP2_HEADER_STATUS: ':status', HTTP2_HEADER_METHOD: ':method', HTTP2_HEADER_AUTHORITY: ':authority',
@@ -3244,6 +3367,28 @@ if (typeof Error.captureStackTrace !== 'function') {
     }
     defineProperty(obj, 'stack', { value: stack, writable: true, configurable: true, enumerable: false });
   });
+}
+
+// ---------- Object.prototype.__defineGetter__ and friends (Annex B) ----------
+// goja lacks them; delegates (koa) and older packages define accessors this way.
+if (typeof Object.prototype.__defineGetter__ !== 'function') {
+  var lookupAccessor = function (o, name, kind) {
+    for (o = Object(o); o; o = Object.getPrototypeOf(o)) {
+      var d = Object.getOwnPropertyDescriptor(o, name);
+      if (d) return d[kind];
+    }
+    return undefined;
+  };
+  hidden(Object.prototype, '__defineGetter__', function __defineGetter__(name, fn) {
+    if (typeof fn !== 'function') throw new TypeError('Object.prototype.__defineGetter__: Expecting function');
+    defineProperty(Object(this), name, { get: fn, enumerable: true, configurable: true });
+  });
+  hidden(Object.prototype, '__defineSetter__', function __defineSetter__(name, fn) {
+    if (typeof fn !== 'function') throw new TypeError('Object.prototype.__defineSetter__: Expecting function');
+    defineProperty(Object(this), name, { set: fn, enumerable: true, configurable: true });
+  });
+  hidden(Object.prototype, '__lookupGetter__', function __lookupGetter__(name) { return lookupAccessor(this, name, 'get'); });
+  hidden(Object.prototype, '__lookupSetter__', function __lookupSetter__(name) { return lookupAccessor(this, name, 'set'); });
 }
 
 // ---------- performance ----------

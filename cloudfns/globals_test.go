@@ -270,8 +270,12 @@ func TestIsolation(t *testing.T) {
 		exports.main = async () => {
 			const env = { ...process.env };
 			const attempts = {};
-			for (const m of ['child_process', 'dgram', 'dns', 'cluster', 'worker_threads', 'vm', 'v8', 'module', 'inspector']) {
+			for (const m of ['child_process', 'dgram', 'cluster', 'worker_threads', 'vm', 'module', 'inspector']) {
 				try { require(m); attempts[m] = 'loaded' } catch (e) { attempts[m] = 'refused' }
+			}
+			// dns and v8 load (packages require them at the top) but resolve and reveal nothing.
+			for (const [m, f] of [['dns', 'lookup'], ['dns', 'resolve4'], ['v8', 'getHeapSnapshot'], ['v8', 'writeHeapSnapshot']]) {
+				try { require(m)[f]('example.com', () => {}); attempts[m + '.' + f] = 'loaded' } catch (e) { attempts[m + '.' + f] = 'refused' }
 			}
 			// fs, net and tls load (packages require them at the top) but reach nothing.
 			for (const f of ['readFileSync', 'readdirSync', 'statSync', 'writeFileSync']) {
@@ -511,4 +515,38 @@ const sites = depdLike();
 return [e.stack.split('\n')[0], /^\s+at thrower \(.*index\.js:3:\d+\)$/.test(e.stack.split('\n')[1]), plain.stack.split('\n')[0],
   Array.isArray(sites), sites[0].getFunctionName(), /index\.js$/.test(sites[0].getFileName()), typeof sites[0].getLineNumber(),
   sites[0].isEval(), typeof Error.stackTraceLimit, Object.keys(e).includes('stack')];
+`
+
+// TestLoadOnlyBuiltins covers the builtins that exist so that packages load
+// (express 5 needs diagnostics_channel, koa async_hooks, v8 and __defineGetter__,
+// urllib dns). The expected value is Node 20's except dns.lookup, which throws here:
+// functions resolve no names themselves.
+func TestLoadOnlyBuiltins(t *testing.T) {
+	r := newTestRuntime(RuntimeConfig{})
+	v := testVersion("mods", map[string]string{"index.js": "exports.main = async (event) => {\n" + loadOnlyCases + "\n}"})
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `[false,[[1,"my-channel"]],false,5,"r1",null,42,10,"function",true,0,"number",
+		"ERR_MODULE_NOT_AVAILABLE","function"]`)
+}
+
+const loadOnlyCases = `const dc = require('diagnostics_channel');
+const ch = dc.channel('my-channel'), seen = [];
+const sub = (m, name) => seen.push([m.n, name]);
+const before = ch.hasSubscribers;
+dc.subscribe('my-channel', sub);
+ch.publish({ n: 1 });
+dc.unsubscribe('my-channel', sub);
+ch.publish({ n: 2 });
+const tc = dc.tracingChannel('op');
+const traced = tc.traceSync((a, b) => a + b, {}, null, 2, 3);
+const { AsyncLocalStorage } = require('async_hooks');
+const als = new AsyncLocalStorage();
+const inside = await als.run({ id: 'r1' }, async () => { await null; await new Promise((r) => setTimeout(r, 1)); return als.getStore().id; });
+const o = {};
+o.__defineGetter__('x', () => 42);
+o.__defineSetter__('y', function (v) { this._y = v * 2; });
+o.y = 5;
+let dnsErr;
+try { require('dns').lookup('example.com', () => {}); } catch (e) { dnsErr = e.code; }
+return [before, seen, ch.hasSubscribers, traced, inside, als.getStore(), o.x, o._y, typeof o.__lookupGetter__('x'), Object.keys(o).includes('x'),
+  require('v8').startupSnapshot.isBuildingSnapshot(), typeof require('v8').getHeapStatistics().used_heap_size, dnsErr, typeof require('dns').promises.lookup];
 `

@@ -307,10 +307,10 @@ func TestRequire(t *testing.T) {
 			"index.js": `exports.main = () => { try { require('left-pad') } catch (e) { return e.message } }`,
 		}, `"Cannot find module 'left-pad'"`},
 		{"node builtins not available", map[string]string{
-			"index.js": `exports.main = () => ['dgram', 'child_process', 'cluster', 'dns', 'node:dns', 'worker_threads', 'vm'].map(m => { try { require(m); return 'loaded' } catch (e) { return e.message } })`,
+			"index.js": `exports.main = () => ['dgram', 'child_process', 'cluster', 'inspector', 'node:repl', 'worker_threads', 'vm'].map(m => { try { require(m); return 'loaded' } catch (e) { return e.message } })`,
 		}, `["module \"dgram\" is not available in Minicloud functions","module \"child_process\" is not available in Minicloud functions",
-			"module \"cluster\" is not available in Minicloud functions","module \"dns\" is not available in Minicloud functions",
-			"module \"dns\" is not available in Minicloud functions","module \"worker_threads\" is not available in Minicloud functions",
+			"module \"cluster\" is not available in Minicloud functions","module \"inspector\" is not available in Minicloud functions",
+			"module \"repl\" is not available in Minicloud functions","module \"worker_threads\" is not available in Minicloud functions",
 			"module \"vm\" is not available in Minicloud functions"]`},
 		{"fs loads but does nothing", map[string]string{
 			"index.js": `const fs = require('fs');

@@ -2625,6 +2625,93 @@ modules.async_hooks = once(function () {
     executionAsyncResource: function () { return {}; }
   };
 });
+// constants: Node's deprecated merge of os, fs and crypto constants (graceful-fs, and
+// so fs-extra and exceljs, load it).
+modules.constants = once(function () {
+  var c = {};
+  [modules.os().constants.errno, modules.os().constants.signals, getFs().constants, getCrypto().constants].forEach(function (src) {
+    Object.keys(src || {}).forEach(function (k) { c[k] = src[k]; });
+  });
+  return c;
+});
+// readline: line reading over a stream (createInterface({ input }): 'line' and 'close'
+// events, async iteration). There is no terminal: question() and prompts throw.
+var getReadline = once(function () {
+  var EE = getEvents();
+  function Interface(opts) {
+    if (!(this instanceof Interface)) return new Interface(opts);
+    EE.call(this);
+    opts = opts && typeof opts.on !== 'function' ? opts : { input: opts };
+    var self = this, input = opts.input, pending = '', decoder = new (modules.string_decoder().StringDecoder)('utf8');
+    var crlfDelay = opts.crlfDelay;
+    self.terminal = false;
+    self.closed = false;
+    self.input = input;
+    function emitLines(text, last) {
+      pending += text;
+      var parts = pending.split(/\r\n|\n|\r/);
+      pending = last ? '' : parts.pop();
+      for (var i = 0; i < parts.length; i++) {
+        if (last && i === parts.length - 1 && parts[i] === '') break;
+        self.emit('line', parts[i]);
+      }
+    }
+    function ondata(chunk) { if (!self.closed && !self.paused) emitLines(typeof chunk === 'string' ? chunk : decoder.write(chunk), false); }
+    function onend() { if (!self.closed) { emitLines(decoder.end(), true); self.close(); } }
+    void crlfDelay;
+    if (input && typeof input.on === 'function') {
+      input.on('data', ondata);
+      input.on('end', onend);
+      input.on('error', function (e) { self.emit('error', e); });
+      hidden(self, '_detach', function () { input.removeListener('data', ondata); input.removeListener('end', onend); });
+    }
+  }
+  Interface.prototype = Object.create(EE.prototype, { constructor: { value: Interface, writable: true, configurable: true } });
+  Interface.prototype.close = function () {
+    if (this.closed) return;
+    this.closed = true;
+    if (this._detach) this._detach();
+    this.emit('close');
+  };
+  Interface.prototype.pause = function () { this.paused = true; if (this.input && this.input.pause) this.input.pause(); this.emit('pause'); return this; };
+  Interface.prototype.resume = function () { this.paused = false; if (this.input && this.input.resume) this.input.resume(); this.emit('resume'); return this; };
+  Interface.prototype.question = function () {
+    throw codeError(Error, 'ERR_MODULE_NOT_AVAILABLE', 'readline question() is not available in Minicloud functions (there is no terminal)');
+  };
+  Interface.prototype.prompt = Interface.prototype.question;
+  Interface.prototype.setPrompt = function () {};
+  Interface.prototype.getPrompt = function () { return ''; };
+  Interface.prototype.write = function () {};
+  Interface.prototype[Symbol.asyncIterator] = function () {
+    var self = this, lines = [], waiting = null, done = false, failure = null;
+    self.on('line', function (l) { if (waiting) { var w = waiting; waiting = null; w.resolve({ value: l, done: false }); } else lines.push(l); });
+    self.on('close', function () { done = true; if (waiting) { var w = waiting; waiting = null; w.resolve({ value: undefined, done: true }); } });
+    self.on('error', function (e) { failure = e; if (waiting) { var w = waiting; waiting = null; w.reject(e); } });
+    var it = {
+      next: function () {
+        if (lines.length) return Promise.resolve({ value: lines.shift(), done: false });
+        if (failure) return Promise.reject(failure);
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise(function (resolve, reject) { waiting = { resolve: resolve, reject: reject }; });
+      },
+      return: function () { self.close(); return Promise.resolve({ value: undefined, done: true }); }
+    };
+    it[Symbol.asyncIterator] = function () { return it; };
+    return it;
+  };
+  function unavailable(name) {
+    return function () { throw codeError(Error, 'ERR_MODULE_NOT_AVAILABLE', 'readline.' + name + '() is not available in Minicloud functions (there is no terminal)'); };
+  }
+  return {
+    Interface: Interface,
+    createInterface: function (opts) { return new Interface(opts); },
+    clearLine: unavailable('clearLine'), clearScreenDown: unavailable('clearScreenDown'),
+    cursorTo: unavailable('cursorTo'), moveCursor: unavailable('moveCursor'),
+    emitKeypressEvents: function () {}
+  };
+});
+modules.readline = getReadline;
+modules['readline/promises'] = getReadline;
 modules.http2 = once(function () {
   var constants = {
     HTTP2_HEADER_STATUS: ':status', HTTP2_HEADER_METHOD: ':method', HTTP2_HEADER_AUTHORITY: ':authority',
@@ -3965,7 +4052,15 @@ modules.os = once(function () {
     availableParallelism: function () { return 1; },
     cpus: function () { return []; }, networkInterfaces: function () { return {}; },
     userInfo: function () { return { uid: 1000, gid: 1000, username: 'user', homedir: '/home/user', shell: null }; },
-    constants: { signals: {}, errno: {} }
+    constants: {
+      // Linux's numbers, as Node reports them there.
+      signals: { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,
+        SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGCHLD: 17, SIGCONT: 18,
+        SIGSTOP: 19, SIGTSTP: 20 },
+      errno: { EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EEXIST: 17,
+        ENOTDIR: 20, EISDIR: 21, EINVAL: 22, EMFILE: 24, ENOSPC: 28, EPIPE: 32, ENOTEMPTY: 39, EADDRINUSE: 98,
+        ENETUNREACH: 101, ECONNABORTED: 103, ECONNRESET: 104, ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTUNREACH: 113 }
+    }
   };
 });
 

@@ -550,3 +550,26 @@ try { require('dns').lookup('example.com', () => {}); } catch (e) { dnsErr = e.c
 return [before, seen, ch.hasSubscribers, traced, inside, als.getStore(), o.x, o._y, typeof o.__lookupGetter__('x'), Object.keys(o).includes('x'),
   require('v8').startupSnapshot.isBuildingSnapshot(), typeof require('v8').getHeapStatistics().used_heap_size, dnsErr, typeof require('dns').promises.lookup];
 `
+
+// TestReadlineAndConstants: readline over a stream (the Tencent Cloud SDK reads
+// server-sent events this way) and the constants module (graceful-fs); Node 20's
+// values.
+func TestReadlineAndConstants(t *testing.T) {
+	r := newTestRuntime(RuntimeConfig{})
+	v := testVersion("readline", map[string]string{"index.js": "exports.main = async (event) => {\n" + readlineCases + "\n}"})
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `[["data: a","data: 中文","","last"],["x","y"],"number","number","number","function"]`)
+}
+
+const readlineCases = `const readline = require('readline');
+const { Readable } = require('stream');
+const seen = [];
+const rl = readline.createInterface({ input: Readable.from(['data: a\n', 'data: 中', '文\r\n\nlast']), crlfDelay: Infinity });
+rl.on('line', (l) => seen.push(l));
+await new Promise((r) => rl.on('close', r));
+const rl2 = readline.createInterface({ input: Readable.from([Buffer.from('x\ny\n')]) });
+const iterated = [];
+const it = rl2[Symbol.asyncIterator]();
+for (let r = await it.next(); !r.done; r = await it.next()) iterated.push(r.value);
+const c = require('constants');
+return [seen, iterated, typeof c.O_RDONLY, typeof c.SIGINT, typeof c.ENOENT, typeof readline.createInterface];
+`

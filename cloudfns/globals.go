@@ -267,6 +267,7 @@ func (in *Instance) natives() *goja.Object {
 	_ = n.Set("buf", in.bufferNatives())
 	_ = n.Set("crypto", in.cryptoNatives())
 	in.fetchNatives(n)
+	in.fsNatives(n)
 	in.httpNatives(n)
 	_ = n.Set("zlib", in.zlibNatives())
 	return n

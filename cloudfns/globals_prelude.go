@@ -2421,34 +2421,336 @@ var getZlib = once(function () {
 });
 modules.zlib = getZlib;
 
-// ---------- fs (inert) ----------
-// Functions have no file system, but many packages require fs at load and use it only on
-// paths a function does not take (form-data, which axios loads, reads a file only when
-// a file stream is appended to a form). So fs loads, and every call throws.
+// ---------- fs ----------
+// A function's file system, as on CloudBase: its own files, read-only, under /var/user
+// (the working directory: relative paths resolve there), and /tmp, kept in memory for
+// the instance (warm calls see what earlier ones wrote; at most maxTmpBytes). Nothing
+// else exists; writes outside /tmp fail with EROFS. File descriptors, links,
+// permissions and watching are not available (those calls throw).
 var getFs = once(function () {
+  var Buffer = getBuffer(), posix = modules.path(), stream = getStream();
+  var maxTmpBytes = 64 * 1024 * 1024;
+  var tmpFiles = Object.create(null), tmpDirs = Object.create(null), tmpBytes = 0;
+  tmpDirs['/tmp'] = true;
+  var started = new Date();
+
+  function fsError(code, errno, msg, syscall, p) {
+    var e = new Error(code + ': ' + msg + ', ' + syscall + " '" + p + "'");
+    e.errno = errno; e.code = code; e.syscall = syscall; e.path = p;
+    return e;
+  }
+  function enoent(sys, p) { return fsError('ENOENT', -2, 'no such file or directory', sys, p); }
+  function erofs(sys, p) { return fsError('EROFS', -30, 'read-only file system', sys, p); }
+  function eisdir(sys, p) { return fsError('EISDIR', -21, 'illegal operation on a directory', sys, p); }
+  function enotdir(sys, p) { return fsError('ENOTDIR', -20, 'not a directory', sys, p); }
+  function eexist(sys, p) { return fsError('EEXIST', -17, 'file already exists', sys, p); }
+  function enotempty(sys, p) { return fsError('ENOTEMPTY', -39, 'directory not empty', sys, p); }
+  function enospc(sys, p) { return fsError('ENOSPC', -28, 'no space left on device', sys, p); }
   function unavailable(name) {
     return function () {
-      throw codeError(Error, 'ERR_MODULE_NOT_AVAILABLE', 'fs.' + name + '() is not available in Minicloud functions (they have no file system)');
+      throw codeError(Error, 'ERR_MODULE_NOT_AVAILABLE', 'fs.' + name + '() is not available in Minicloud functions (they read their own files and use /tmp)');
     };
   }
-  var names = ('access appendFile chmod chown close copyFile cp exists fchmod fchown fdatasync fstat fsync ftruncate ' +
-    'futimes lchown link lstat lutimes mkdir mkdtemp open opendir read readdir readFile readlink readv realpath ' +
-    'rename rm rmdir stat statfs symlink truncate unlink utimes write writeFile writev').split(' ');
+
+  function toPath(p) {
+    if (typeof URL === 'function' && p instanceof URL) {
+      if (p.protocol !== 'file:') throw codeError(TypeError, 'ERR_INVALID_URL_SCHEME', 'The URL must be of scheme file');
+      p = decodeURIComponent(p.pathname);
+    } else if (Buffer.isBuffer(p)) {
+      p = p.toString();
+    }
+    if (typeof p !== 'string') throw argTypeError('path', 'of type string or an instance of Buffer or URL', p);
+    return posix.resolve('/var/user', p);
+  }
+  function isTmp(p) { return p === '/tmp' || p.indexOf('/tmp/') === 0; }
+  function entry(p) {
+    if (isTmp(p)) {
+      if (tmpDirs[p]) return { dir: true, size: 4096 };
+      return tmpFiles[p] ? { dir: false, size: tmpFiles[p].length } : null;
+    }
+    var st = N.fsBundleStat(p);
+    return st ? { dir: st[0], size: st[1] } : null;
+  }
+  function Stats(e) {
+    this.dev = 2049; this.mode = e.dir ? 16877 : 33188; this.nlink = 1; this.uid = 0; this.gid = 0; this.rdev = 0;
+    this.blksize = 4096; this.ino = 0; this.size = e.size; this.blocks = Math.ceil(e.size / 512);
+    var ms = started.getTime();
+    this.atimeMs = ms; this.mtimeMs = ms; this.ctimeMs = ms; this.birthtimeMs = ms;
+    this.atime = new Date(ms); this.mtime = new Date(ms); this.ctime = new Date(ms); this.birthtime = new Date(ms);
+    hidden(this, '_dir', e.dir);
+  }
+  function Dirent(name, dir, isDir) { this.name = name; this.parentPath = dir; this.path = dir; hidden(this, '_dir', isDir); }
+  [Stats, Dirent].forEach(function (C) {
+    C.prototype.isFile = function () { return !this._dir; };
+    C.prototype.isDirectory = function () { return this._dir; };
+    ['isSymbolicLink', 'isFIFO', 'isSocket', 'isBlockDevice', 'isCharacterDevice'].forEach(function (k) {
+      C.prototype[k] = function () { return false; };
+    });
+  });
+  function encodingOf(opts) { return typeof opts === 'string' ? opts : opts && opts.encoding; }
+  function dataBuffer(data, opts) {
+    if (typeof data === 'string') return Buffer.from(data, encodingOf(opts) || 'utf8');
+    if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    throw argTypeError('data', 'of type string or an instance of Buffer, TypedArray, or DataView', data);
+  }
+
+  function statSync(p, opts) {
+    p = toPath(p);
+    var e = entry(p);
+    if (!e) {
+      if (opts && opts.throwIfNoEntry === false) return undefined;
+      throw enoent('stat', p);
+    }
+    return new Stats(e);
+  }
+  function existsSync(p) {
+    try { return !!entry(toPath(p)); } catch (e) { return false; }
+  }
+  function readFileSync(p, opts) {
+    if (typeof p === 'number') return unavailable('readFileSync(fd)')();
+    p = toPath(p);
+    var buf;
+    if (isTmp(p)) {
+      if (tmpDirs[p]) throw eisdir('read', p);
+      if (!tmpFiles[p]) throw enoent('open', p);
+      buf = Buffer.from(tmpFiles[p]);
+    } else {
+      var ab = N.fsBundleRead(p);
+      if (ab === null) throw N.fsBundleStat(p) ? eisdir('read', p) : enoent('open', p);
+      buf = bufferFromAB(ab);
+    }
+    var enc = encodingOf(opts);
+    return enc && enc !== 'buffer' ? buf.toString(enc) : buf;
+  }
+  function readdirSync(p, opts) {
+    p = toPath(p);
+    var names;
+    if (isTmp(p)) {
+      if (!tmpDirs[p]) throw tmpFiles[p] ? enotdir('scandir', p) : enoent('scandir', p);
+      var prefix = p + '/', seen = Object.create(null);
+      Object.keys(tmpFiles).concat(Object.keys(tmpDirs)).forEach(function (k) {
+        if (k.indexOf(prefix) === 0) seen[k.slice(prefix.length).split('/')[0]] = true;
+      });
+      names = Object.keys(seen).sort();
+    } else {
+      names = N.fsBundleList(p);
+      if (names === null) throw N.fsBundleStat(p) ? enotdir('scandir', p) : enoent('scandir', p);
+    }
+    if (opts && opts.withFileTypes) {
+      return names.map(function (n) { var e = entry(posix.join(p, n)); return new Dirent(n, p, !!(e && e.dir)); });
+    }
+    return names;
+  }
+  function accessSync(p, mode) {
+    p = toPath(p);
+    if (!entry(p)) throw enoent('access', p);
+    if ((mode & 2) && !isTmp(p)) throw erofs('access', p);
+  }
+  function realpathSync(p) {
+    p = toPath(p);
+    if (!entry(p)) throw enoent('realpath', p);
+    return p;
+  }
+  // checkWritable: p must be a file path in /tmp whose directory exists.
+  function checkWritable(sys, p) {
+    if (!isTmp(p)) throw erofs(sys, p);
+    if (tmpDirs[p]) throw eisdir(sys, p);
+    if (!tmpDirs[posix.dirname(p)]) throw enoent(sys, p);
+  }
+  function store(p, buf) {
+    var old = tmpFiles[p] ? tmpFiles[p].length : 0;
+    if (tmpBytes - old + buf.length > maxTmpBytes) throw enospc('write', p);
+    tmpBytes += buf.length - old;
+    tmpFiles[p] = buf;
+  }
+  function writeFileSync(p, data, opts) {
+    if (typeof p === 'number') return unavailable('writeFileSync(fd)')();
+    p = toPath(p);
+    checkWritable('open', p);
+    var flag = opts && typeof opts === 'object' && opts.flag ? String(opts.flag) : 'w';
+    if (flag.indexOf('x') >= 0 && tmpFiles[p]) throw eexist('open', p);
+    var buf = Buffer.from(dataBuffer(data, opts));
+    store(p, flag.charAt(0) === 'a' && tmpFiles[p] ? Buffer.concat([tmpFiles[p], buf]) : buf);
+  }
+  function appendFileSync(p, data, opts) {
+    p = toPath(p);
+    checkWritable('open', p);
+    var buf = dataBuffer(data, opts);
+    store(p, tmpFiles[p] ? Buffer.concat([tmpFiles[p], buf]) : Buffer.from(buf));
+  }
+  function mkdirSync(p, opts) {
+    p = toPath(p);
+    var recursive = !!(opts && typeof opts === 'object' && opts.recursive);
+    if (!isTmp(p)) {
+      if (entry(p)) { if (recursive) return undefined; throw eexist('mkdir', p); }
+      throw erofs('mkdir', p);
+    }
+    if (tmpDirs[p]) { if (recursive) return undefined; throw eexist('mkdir', p); }
+    if (tmpFiles[p]) throw eexist('mkdir', p);
+    var parent = posix.dirname(p), first;
+    if (!tmpDirs[parent]) {
+      if (!recursive) throw enoent('mkdir', p);
+      first = mkdirSync(parent, { recursive: true });
+    }
+    tmpDirs[p] = true;
+    return recursive ? first || p : undefined;
+  }
+  function under(p) {
+    var prefix = p + '/';
+    return Object.keys(tmpFiles).concat(Object.keys(tmpDirs)).filter(function (k) { return k.indexOf(prefix) === 0; });
+  }
+  function removeTmp(p) {
+    if (tmpFiles[p]) { tmpBytes -= tmpFiles[p].length; delete tmpFiles[p]; } else delete tmpDirs[p];
+  }
+  function unlinkSync(p) {
+    p = toPath(p);
+    if (!isTmp(p)) throw entry(p) ? erofs('unlink', p) : enoent('unlink', p);
+    if (tmpDirs[p]) throw eisdir('unlink', p);
+    if (!tmpFiles[p]) throw enoent('unlink', p);
+    removeTmp(p);
+  }
+  function rmdirSync(p, opts) {
+    p = toPath(p);
+    if (!isTmp(p) || p === '/tmp') throw entry(p) ? erofs('rmdir', p) : enoent('rmdir', p);
+    if (!tmpDirs[p]) throw tmpFiles[p] ? enotdir('rmdir', p) : enoent('rmdir', p);
+    var inside = under(p);
+    if (inside.length && !(opts && opts.recursive)) throw enotempty('rmdir', p);
+    inside.forEach(removeTmp);
+    removeTmp(p);
+  }
+  function rmSync(p, opts) {
+    var force = !!(opts && opts.force);
+    var full = toPath(p);
+    if (!entry(full)) { if (force) return; throw enoent('rm', full); }
+    if (!isTmp(full) || full === '/tmp') throw erofs('rm', full);
+    if (tmpFiles[full]) { removeTmp(full); return; }
+    if (!(opts && opts.recursive)) {
+      throw codeError(Error, 'ERR_FS_EISDIR', 'Path is a directory: rm returned EISDIR (is a directory) ' + full);
+    }
+    rmdirSync(full, { recursive: true });
+  }
+  function renameSync(from, to) {
+    from = toPath(from); to = toPath(to);
+    if (!isTmp(from) || !isTmp(to)) throw erofs('rename', isTmp(from) ? to : from);
+    if (!entry(from)) throw enoent('rename', from);
+    if (!tmpDirs[posix.dirname(to)]) throw enoent('rename', to);
+    if (tmpFiles[from]) {
+      var buf = tmpFiles[from];
+      removeTmp(from);
+      if (tmpFiles[to]) removeTmp(to);
+      store(to, buf);
+      return;
+    }
+    under(from).concat([from]).forEach(function (k) {
+      var nk = to + k.slice(from.length);
+      if (tmpFiles[k]) { tmpFiles[nk] = tmpFiles[k]; delete tmpFiles[k]; } else { tmpDirs[nk] = true; delete tmpDirs[k]; }
+    });
+  }
+  function copyFileSync(src, dest, mode) {
+    var data = readFileSync(src);
+    dest = toPath(dest);
+    if ((mode & 1) && entry(dest)) throw eexist('copyfile', dest);
+    writeFileSync(dest, data);
+  }
+  function mkdtempSync(prefix) {
+    var chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', p;
+    do {
+      p = String(prefix);
+      for (var i = 0; i < 6; i++) p += chars.charAt(Math.floor(Math.random() * chars.length));
+    } while (entry(toPath(p)));
+    mkdirSync(p);
+    return p;
+  }
+  function createReadStream(p, opts) {
+    var data, failure = null;
+    try { data = readFileSync(p); } catch (e) { failure = e; }
+    if (data && opts && typeof opts === 'object' && (opts.start !== undefined || opts.end !== undefined)) {
+      data = data.subarray(opts.start || 0, opts.end === undefined ? data.length : opts.end + 1);
+    }
+    var sent = false;
+    var r = new stream.Readable({
+      highWaterMark: 65536,
+      read: function () {
+        if (failure) { this.destroy(failure); return; }
+        if (!sent) { sent = true; if (data.length) this.push(data); }
+        this.push(null);
+      }
+    });
+    var enc = encodingOf(opts);
+    if (enc) r.setEncoding(enc);
+    r.path = typeof p === 'string' ? p : String(p);
+    r.bytesRead = data ? data.length : 0;
+    // Node opens the file at once: a missing one errors even if nothing reads.
+    if (failure) Promise.resolve().then(function () { r.destroy(failure); });
+    return r;
+  }
+  function createWriteStream(p, opts) {
+    var full = toPath(p), chunks = [], failure = null;
+    try { checkWritable('open', full); } catch (e) { failure = e; }
+    var append = !!(opts && typeof opts === 'object' && opts.flags && String(opts.flags).charAt(0) === 'a');
+    var w = new stream.Writable({
+      write: function (c, e, cb) { if (failure) { cb(failure); return; } chunks.push(c); cb(); },
+      final: function (cb) {
+        if (failure) { cb(failure); return; }
+        try {
+          var buf = Buffer.concat(chunks);
+          store(full, append && tmpFiles[full] ? Buffer.concat([tmpFiles[full], buf]) : buf);
+          cb();
+        } catch (e) { cb(e); }
+      }
+    });
+    w.path = typeof p === 'string' ? p : String(p);
+    Object.defineProperty(w, 'bytesWritten', { get: function () { return chunks.reduce(function (n, c) { return n + c.length; }, 0); } });
+    if (failure) Promise.resolve().then(function () { w.destroy(failure); });
+    return w;
+  }
+
+  function callbackForm(fn) {
+    return function () {
+      var args = Array.prototype.slice.call(arguments);
+      var cb = args.pop();
+      if (typeof cb !== 'function') throw argTypeError('cb', 'of type function', cb);
+      var r, err = null;
+      try { r = fn.apply(null, args); } catch (e) { err = e; }
+      setImmediate(function () { if (err) cb(err); else cb(null, r); });
+    };
+  }
+  function promiseForm(fn) {
+    return function () {
+      var args = arguments;
+      return new Promise(function (resolve, reject) {
+        try { resolve(fn.apply(null, args)); } catch (e) { reject(e); }
+      });
+    };
+  }
+  var sync = {
+    stat: statSync, lstat: statSync, readFile: readFileSync, readdir: readdirSync, access: accessSync,
+    realpath: realpathSync, writeFile: writeFileSync, appendFile: appendFileSync, mkdir: mkdirSync,
+    unlink: unlinkSync, rmdir: rmdirSync, rm: rmSync, rename: renameSync, copyFile: copyFileSync, mkdtemp: mkdtempSync
+  };
   var fs = {}, promises = {};
-  names.forEach(function (n) {
+  var unsupported = ('chmod chown close cp fchmod fchown fdatasync fstat fsync ftruncate futimes lchown link lutimes ' +
+    'open opendir read readlink readv statfs symlink truncate utimes write writev').split(' ');
+  unsupported.forEach(function (n) {
     fs[n] = unavailable(n);
     fs[n + 'Sync'] = unavailable(n + 'Sync');
-    if (n !== 'exists') {
-      promises[n] = function () {
-        try { unavailable('promises.' + n)(); } catch (e) { return Promise.reject(e); }
-      };
-    }
+    promises[n] = function () { try { unavailable('promises.' + n)(); } catch (e) { return Promise.reject(e); } };
   });
-  fs.realpath.native = unavailable('realpath.native');
-  fs.realpathSync.native = unavailable('realpathSync.native');
-  ['createReadStream', 'createWriteStream', 'watch', 'watchFile', 'unwatchFile', 'openAsBlob'].forEach(function (n) { fs[n] = unavailable(n); });
-  // Classes exist for instanceof checks; making one throws.
-  ['ReadStream', 'WriteStream', 'Stats', 'Dirent', 'Dir', 'FileReadStream', 'FileWriteStream'].forEach(function (n) { fs[n] = unavailable(n); });
+  Object.keys(sync).forEach(function (n) {
+    fs[n + 'Sync'] = sync[n];
+    fs[n] = callbackForm(sync[n]);
+    promises[n] = promiseForm(sync[n]);
+  });
+  fs.existsSync = existsSync;
+  fs.exists = function (p, cb) { var r = existsSync(p); setImmediate(function () { cb(r); }); };
+  fs.realpathSync.native = realpathSync;
+  fs.realpath.native = fs.realpath;
+  fs.createReadStream = createReadStream;
+  fs.createWriteStream = createWriteStream;
+  ['watch', 'watchFile', 'unwatchFile', 'openAsBlob'].forEach(function (n) { fs[n] = unavailable(n); });
+  fs.Stats = Stats;
+  fs.Dirent = Dirent;
+  ['ReadStream', 'WriteStream', 'Dir', 'FileReadStream', 'FileWriteStream'].forEach(function (n) { fs[n] = unavailable(n); });
   var constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128,
     O_TRUNC: 512, O_APPEND: 1024, S_IFMT: 61440, S_IFREG: 32768, S_IFDIR: 16384, S_IFLNK: 40960, COPYFILE_EXCL: 1 };
   fs.constants = promises.constants = constants;

@@ -131,6 +131,9 @@ type versionCode struct {
 	progs    map[string]*compiledFile
 	resolved map[string]string // dir + "\x00" + request -> path ("" when not found)
 	pkgs     map[string]*pkgInfo
+
+	dirsOnce sync.Once
+	dirs     map[string][]string // require_fs.go bundleDirs
 }
 
 type compiledFile struct {

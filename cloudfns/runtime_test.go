@@ -312,13 +312,6 @@ func TestRequire(t *testing.T) {
 			"module \"cluster\" is not available in Minicloud functions","module \"inspector\" is not available in Minicloud functions",
 			"module \"repl\" is not available in Minicloud functions","module \"worker_threads\" is not available in Minicloud functions",
 			"module \"vm\" is not available in Minicloud functions"]`},
-		{"fs loads but does nothing", map[string]string{
-			"index.js": `const fs = require('fs');
-				exports.main = async () => [typeof fs.readFileSync, fs.constants.R_OK, ...['readFileSync', 'existsSync', 'createReadStream'].map((f) => { try { fs[f]('/etc/passwd'); return 'ran' } catch (e) { return [e.code, e.message] } }),
-					await require('fs/promises').readFile('/etc/passwd').catch((e) => e.code), require('node:fs').promises === require('fs/promises')]`,
-		}, `["function",4,["ERR_MODULE_NOT_AVAILABLE","fs.readFileSync() is not available in Minicloud functions (they have no file system)"],
-			["ERR_MODULE_NOT_AVAILABLE","fs.existsSync() is not available in Minicloud functions (they have no file system)"],
-			["ERR_MODULE_NOT_AVAILABLE","fs.createReadStream() is not available in Minicloud functions (they have no file system)"],"ERR_MODULE_NOT_AVAILABLE",true]`},
 		{"socket modules load but connect nowhere", map[string]string{
 			"index.js": `const net = require('net'), tls = require('node:tls'), tty = require('tty'), http2 = require('http2');
 				exports.main = () => [net.isIP('127.0.0.1'), net.isIP('::1'), net.isIP('fe80::1%eth0'), net.isIP('::ffff:1.2.3.4'), net.isIP('1.2.3'), net.isIPv6('1::2::3'),

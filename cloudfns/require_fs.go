@@ -1,0 +1,103 @@
+package cloudfns
+
+import (
+	"bytes"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/dop251/goja"
+)
+
+// The bundle half of require('fs'): a function reads its own files (a certificate, a
+// template, a JSON file) under /var/user, as on CloudBase, and nothing else of the
+// host. The prelude keeps /tmp in memory per instance and refuses writes elsewhere.
+
+// bundleDirs lists every directory of the bundle with its entries, sorted: built on
+// the first directory question a function asks.
+func (c *versionCode) bundleDirs() map[string][]string {
+	c.dirsOnce.Do(func() {
+		seen := map[string]map[string]bool{"": {}}
+		for p := range c.files {
+			for dir, name := path.Dir(p), path.Base(p); ; dir, name = path.Dir(dir), path.Base(dir) {
+				if dir == "." {
+					dir = ""
+				}
+				if seen[dir] == nil {
+					seen[dir] = map[string]bool{}
+				}
+				seen[dir][name] = true
+				if dir == "" {
+					break
+				}
+			}
+		}
+		c.dirs = make(map[string][]string, len(seen))
+		for dir, names := range seen {
+			list := make([]string, 0, len(names))
+			for n := range names {
+				list = append(list, n)
+			}
+			sort.Strings(list)
+			c.dirs[dir] = list
+		}
+	})
+	return c.dirs
+}
+
+// bundleRel maps an absolute path under bundleRoot to its bundle path ("" for the
+// root); ok is false for any other path.
+func bundleRel(p string) (string, bool) {
+	p = path.Clean(p)
+	if p == bundleRoot {
+		return "", true
+	}
+	rel, ok := strings.CutPrefix(p, bundleRoot+"/")
+	return rel, ok
+}
+
+// fsNatives are the bundle file natives the prelude's fs calls with absolute paths:
+// fsBundleStat → [isDirectory, size] or null, fsBundleRead → ArrayBuffer or null
+// (missing or a directory), fsBundleList → sorted names or null.
+func (in *Instance) fsNatives(n *goja.Object) {
+	vm := in.vm
+	_ = n.Set("fsBundleStat", func(c goja.FunctionCall) goja.Value {
+		rel, ok := bundleRel(c.Argument(0).String())
+		if !ok {
+			return goja.Null()
+		}
+		if data, ok := in.code.files[rel]; ok {
+			return vm.ToValue([]any{false, len(data)})
+		}
+		if _, ok := in.code.bundleDirs()[rel]; ok {
+			return vm.ToValue([]any{true, 4096})
+		}
+		return goja.Null()
+	})
+	_ = n.Set("fsBundleRead", func(c goja.FunctionCall) goja.Value {
+		rel, ok := bundleRel(c.Argument(0).String())
+		if !ok {
+			return goja.Null()
+		}
+		data, ok := in.code.files[rel]
+		if !ok {
+			return goja.Null()
+		}
+		return vm.ToValue(vm.NewArrayBuffer(bytes.Clone(data)))
+	})
+	_ = n.Set("fsBundleList", func(c goja.FunctionCall) goja.Value {
+		rel, ok := bundleRel(c.Argument(0).String())
+		if !ok {
+			return goja.Null()
+		}
+		names, ok := in.code.bundleDirs()[rel]
+		if !ok {
+			return goja.Null()
+		}
+		out := make([]any, len(names))
+		for i, name := range names {
+			out[i] = name
+		}
+		return vm.ToValue(out)
+	})
+}

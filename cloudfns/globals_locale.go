@@ -12,23 +12,24 @@ import (
 )
 
 // zoneCache keeps the time zones functions have named: loading one parses tzdata.
-var zoneCache sync.Map // name → *time.Location, or nil for an unknown zone
+// Only real zones are kept (there are a few hundred), so that names a function makes
+// up cannot grow it.
+var zoneCache sync.Map // name → *time.Location
 
 // zoneOffsetMinutes returns the UTC offset in minutes of the IANA zone name at the
 // instant ms (Unix milliseconds), for Date.prototype.toLocaleString's timeZone
 // option. ok is false for a zone that does not exist.
 func zoneOffsetMinutes(name string, ms float64) (offset int, ok bool) {
-	v, cached := zoneCache.Load(name)
-	if !cached {
-		loc, err := time.LoadLocation(name)
+	var loc *time.Location
+	if v, cached := zoneCache.Load(name); cached {
+		loc = v.(*time.Location)
+	} else {
+		l, err := time.LoadLocation(name)
 		if err != nil || name == "" || name == "Local" {
-			loc = nil
+			return 0, false
 		}
-		v, _ = zoneCache.LoadOrStore(name, loc)
-	}
-	loc, _ := v.(*time.Location)
-	if loc == nil {
-		return 0, false
+		v, _ = zoneCache.LoadOrStore(name, l)
+		loc = v.(*time.Location)
 	}
 	_, secs := time.UnixMilli(int64(ms)).In(loc).Zone()
 	return secs / 60, true

@@ -202,6 +202,10 @@ describe('cloud functions', () => {
       assert.equal(missing.tempFileURL, '');
       assert.deepEqual(res.download, { text: 'hello 云 storage', isBuffer: true, statusCode: 200, errMsg: 'downloadFile:ok' });
       assert.deepEqual(res.del, { fileList: [{ fileID, status: 0, errMsg: 'ok' }], errMsg: 'deleteFile:ok' });
+      assert.deepEqual(res.streamed, {
+        upload: { fileID: `${fileID}.demo.txt`, statusCode: 200, errMsg: 'uploadFile:ok' },
+        text: 'streamed from the bundle 云\n',
+      });
       assert.equal(res.gone.errCode, -503003);
       assert.match(res.gone.errMsg, /^downloadFile:fail /);
       assert.match(res.openapi, /not available yet/);

@@ -1214,18 +1214,50 @@
     return { status: 0, errMsg: 'ok' };
   }
 
+  function uploadFile(options) {
+    return wxCall('uploadFile', false, function () {
+      if (!options) throw { errMsg: 'Params for uploadFile must be an object instead of ' + typeof options };
+      checkType(options, { cloudPath: 'string' });
+      if (!options.fileContent) throw new Error('Type of fileContent must be fs.ReadStream instead of ' + typeof options.fileContent);
+      storage('uploadFile');
+      var r = native.uploadFile(options.cloudPath, options.fileContent);
+      if (r.code) throw storageFailure(r);
+      return { fileID: r.fileID, statusCode: 200, errMsg: 'uploadFile:ok' };
+    });
+  }
+
+  // isReadable tells a stream (fs.createReadStream, as wx-server-sdk's documentation
+  // uploads files) from the Buffers and strings native.uploadFile takes.
+  function isReadable(v) {
+    return v !== null && typeof v === 'object' && typeof v.pipe === 'function' && typeof v.on === 'function';
+  }
+
+  // collectStream reads a stream to its end into one Buffer.
+  function collectStream(stream) {
+    return new Promise(function (resolve, reject) {
+      var chunks = [];
+      stream.on('data', function (c) { chunks.push(typeof c === 'string' ? Buffer.from(c) : c); });
+      stream.on('end', function () { resolve(Buffer.concat(chunks)); });
+      stream.on('error', reject);
+    });
+  }
+
+  // withContent runs upload with options whose fileContent stream, if any, has been
+  // read into a Buffer.
+  function withContent(options, upload, fail) {
+    if (!options || !isReadable(options.fileContent)) return upload(options);
+    return collectStream(options.fileContent).then(function (buf) {
+      var o = {};
+      for (var k in options) if (hasOwn(options, k)) o[k] = options[k];
+      o.fileContent = buf;
+      return upload(o);
+    }, fail);
+  }
+
   function wxStorage() {
     return {
       uploadFile: function (options) {
-        return wxCall('uploadFile', false, function () {
-          if (!options) throw { errMsg: 'Params for uploadFile must be an object instead of ' + typeof options };
-          checkType(options, { cloudPath: 'string' });
-          if (!options.fileContent) throw new Error('Type of fileContent must be fs.ReadStream instead of ' + typeof options.fileContent);
-          storage('uploadFile');
-          var r = native.uploadFile(options.cloudPath, options.fileContent);
-          if (r.code) throw storageFailure(r);
-          return { fileID: r.fileID, statusCode: 200, errMsg: 'uploadFile:ok' };
-        });
+        return withContent(options, uploadFile, function (e) { throw toSDKError(e, 'uploadFile'); });
       },
       downloadFile: function (options) {
         return wxCall('downloadFile', false, function () {
@@ -1290,11 +1322,13 @@
       });
     }
     return {
-      uploadFile: function (o) {
-        return run('uploadFile', function () {
-          var r = native.uploadFile(o.cloudPath, o.fileContent);
-          return r.code ? r : { fileID: r.fileID, requestId: r.requestId };
-        });
+      uploadFile: function (options) {
+        return withContent(options, function (o) {
+          return run('uploadFile', function () {
+            var r = native.uploadFile(o.cloudPath, o.fileContent);
+            return r.code ? r : { fileID: r.fileID, requestId: r.requestId };
+          });
+        }, function (e) { throw e; });
       },
       downloadFile: function (o) {
         return run('downloadFile', function () {

@@ -1,6 +1,8 @@
 package cloudfns
 
 import (
+	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +27,22 @@ func TestFetch(t *testing.T) {
 			w.Header().Set("X-Content-Type", r.Header.Get("Content-Type"))
 			w.WriteHeader(201)
 			_, _ = w.Write(body)
+		case "/multipart":
+			// What a multipart parser makes of fetch's FormData body.
+			if err := r.ParseMultipartForm(1 << 20); err != nil {
+				http.Error(w, err.Error(), 400)
+				return
+			}
+			out := map[string]any{"fields": r.MultipartForm.Value}
+			files := map[string]any{}
+			for name, fhs := range r.MultipartForm.File {
+				f, _ := fhs[0].Open()
+				data, _ := io.ReadAll(f)
+				files[name] = []string{fhs[0].Filename, fhs[0].Header.Get("Content-Type"), hex.EncodeToString(data)}
+			}
+			out["files"] = files
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(out)
 		case "/bytes":
 			_, _ = w.Write([]byte{0, 1, 2, 255})
 		case "/missing":
@@ -55,6 +73,15 @@ func TestFetch(t *testing.T) {
 		{"json body", `const res = await fetch(BASE + '/echo', { method: 'PUT', headers: new Headers({ 'content-type': 'application/json' }), body: JSON.stringify({ a: 1 }) });
 			return [res.headers.get('x-content-type'), await res.json()]`,
 			`["application/json",{"a":1}]`},
+		{"form data", `const fd = new FormData(); fd.append('a', 'line1\nline2'); fd.append('a', '2');
+			fd.append('media', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'x.png'); fd.append('note', new File(['hi'], 'n.txt'));
+			const res = await fetch(BASE + '/multipart', { method: 'POST', body: fd });
+			return [res.status, await res.json()]`,
+			`[200,{"fields":{"a":["line1\r\nline2","2"]},"files":{"media":["x.png","image/png","89504e47"],"note":["n.txt","application/octet-stream","6869"]}}]`},
+		{"blob body and blob()", `const res = await fetch(BASE + '/echo', { method: 'POST', body: new Blob(['{"a":1}'], { type: 'application/json' }) });
+			const blob = await res.blob();
+			return [res.headers.get('x-content-type'), blob.type, blob.size, await blob.text()]`,
+			`["application/json","text/plain; charset=utf-8",7,"{\"a\":1}"]`},
 		{"binary body", `const res = await fetch(BASE + '/echo', { method: 'POST', body: new Uint8Array([104, 105]) });
 			return await res.text()`, `"hi"`},
 		{"array buffer", `const res = await fetch(BASE + '/bytes'); const ab = await res.arrayBuffer();

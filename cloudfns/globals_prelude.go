@@ -3787,6 +3787,116 @@ lazyGlobal('performance', function () {
     getEntries: function () { return []; }, toJSON: function () { return { timeOrigin: origin }; } };
 });
 
+// ---------- Blob, File, FormData ----------
+// Node 18's globals for multipart requests with fetch (a WeChat media upload, say):
+// in memory; Blob.stream() and web streams are not available.
+var getBlobs = once(function () {
+  function partBytes(p) {
+    if (p instanceof Blob) return p._bytes;
+    if (p instanceof ArrayBuffer) return new Uint8Array(p.slice(0));
+    if (ArrayBuffer.isView(p)) return new Uint8Array(p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength));
+    return new TextEncoder().encode(String(p));
+  }
+  function concat(list) {
+    var n = 0, i;
+    for (i = 0; i < list.length; i++) n += list[i].length;
+    var out = new Uint8Array(n), at = 0;
+    for (i = 0; i < list.length; i++) { out.set(list[i], at); at += list[i].length; }
+    return out;
+  }
+  function Blob(parts, options) {
+    if (!(this instanceof Blob)) throw new TypeError("Class constructor Blob cannot be invoked without 'new'");
+    if (parts !== undefined && (parts === null || typeof parts !== 'object' || typeof parts[Symbol.iterator] !== 'function')) {
+      throw new TypeError("Failed to construct 'Blob': The provided value cannot be converted to a sequence.");
+    }
+    var type = options && options.type !== undefined ? String(options.type) : '';
+    hidden(this, '_bytes', concat(Array.from(parts || []).map(partBytes)));
+    hidden(this, '_type', /[^\u0020-\u007E]/.test(type) ? '' : type.toLowerCase());
+  }
+  defineProperty(Blob.prototype, 'size', { get: function () { return this._bytes.length; }, configurable: true });
+  defineProperty(Blob.prototype, 'type', { get: function () { return this._type; }, configurable: true });
+  Blob.prototype.arrayBuffer = function () { var b = this._bytes; return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.length)); };
+  Blob.prototype.bytes = function () { return Promise.resolve(new Uint8Array(this._bytes)); };
+  Blob.prototype.text = function () { return Promise.resolve(new TextDecoder().decode(this._bytes)); };
+  Blob.prototype.slice = function (start, end, type) {
+    var n = this._bytes.length;
+    function rel(v, d) { if (v === undefined) return d; v = Math.trunc(Number(v)) || 0; return v < 0 ? Math.max(n + v, 0) : Math.min(v, n); }
+    var s = rel(start, 0), e = rel(end, n);
+    return new Blob([this._bytes.subarray(s, Math.max(s, e))], { type: type === undefined ? '' : type });
+  };
+  Blob.prototype.stream = function () { throw codeError(Error, 'ERR_MODULE_NOT_AVAILABLE', 'Blob.stream() is not available in Minicloud functions (use arrayBuffer())'); };
+  defineProperty(Blob.prototype, Symbol.toStringTag, { value: 'Blob', configurable: true });
+  function File(parts, name, options) {
+    if (!(this instanceof File)) throw new TypeError("Class constructor File cannot be invoked without 'new'");
+    if (arguments.length < 2) throw new TypeError("Failed to construct 'File': 2 arguments required, but only " + arguments.length + ' present.');
+    Blob.call(this, parts, options);
+    hidden(this, '_name', String(name));
+    hidden(this, '_lastModified', options && options.lastModified !== undefined ? Number(options.lastModified) : Date.now());
+  }
+  File.prototype = Object.create(Blob.prototype, { constructor: { value: File, writable: true, configurable: true } });
+  Object.setPrototypeOf(File, Blob);
+  defineProperty(File.prototype, 'name', { get: function () { return this._name; }, configurable: true });
+  defineProperty(File.prototype, 'lastModified', { get: function () { return this._lastModified; }, configurable: true });
+  defineProperty(File.prototype, Symbol.toStringTag, { value: 'File', configurable: true });
+  function FormData() {
+    if (!(this instanceof FormData)) throw new TypeError("Class constructor FormData cannot be invoked without 'new'");
+    if (arguments.length && arguments[0] !== undefined) throw new TypeError("Failed to construct 'FormData': parameter 1 is not of type 'HTMLFormElement'.");
+    hidden(this, '_entries', []);
+  }
+  function entryValue(value, filename) {
+    if (value instanceof Blob) {
+      if (!(value instanceof File) || filename !== undefined) {
+        return new File([value], filename !== undefined ? String(filename) : value instanceof File ? value.name : 'blob', { type: value.type });
+      }
+      return value;
+    }
+    return String(value);
+  }
+  var F = FormData.prototype;
+  F.append = function (name, value, filename) { this._entries.push([String(name), entryValue(value, filename)]); };
+  F.set = function (name, value, filename) {
+    name = String(name);
+    var v = entryValue(value, filename), done = false;
+    hidden(this, '_entries', this._entries.filter(function (e) {
+      if (e[0] !== name) return true;
+      if (done) return false;
+      e[1] = v; done = true; return true;
+    }));
+    if (!done) this._entries.push([name, v]);
+  };
+  F.get = function (name) { name = String(name); for (var i = 0; i < this._entries.length; i++) if (this._entries[i][0] === name) return this._entries[i][1]; return null; };
+  F.getAll = function (name) { name = String(name); return this._entries.filter(function (e) { return e[0] === name; }).map(function (e) { return e[1]; }); };
+  F.has = function (name) { return this.get(name) !== null; };
+  F['delete'] = function (name) { name = String(name); hidden(this, '_entries', this._entries.filter(function (e) { return e[0] !== name; })); };
+  F.forEach = function (fn, thisArg) { var self = this; this._entries.slice().forEach(function (e) { fn.call(thisArg, e[1], e[0], self); }); };
+  F.entries = function () { return this._entries.map(function (e) { return [e[0], e[1]]; })[Symbol.iterator](); };
+  F.keys = function () { return this._entries.map(function (e) { return e[0]; })[Symbol.iterator](); };
+  F.values = function () { return this._entries.map(function (e) { return e[1]; })[Symbol.iterator](); };
+  F[Symbol.iterator] = F.entries;
+  defineProperty(F, Symbol.toStringTag, { value: 'FormData', configurable: true });
+  // multipart encodes a FormData as fetch sends it.
+  function multipart(fd) {
+    var boundary = '----formdata-minicloud-' + String(Math.random()).slice(2, 13).padStart(11, '0');
+    var enc = new TextEncoder(), parts = [];
+    function esc(s) { return s.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22'); }
+    fd._entries.forEach(function (e) {
+      var head = '--' + boundary + '\r\nContent-Disposition: form-data; name="' + esc(e[0]) + '"';
+      if (e[1] instanceof File) {
+        head += '; filename="' + esc(e[1].name) + '"\r\nContent-Type: ' + (e[1].type || 'application/octet-stream') + '\r\n\r\n';
+        parts.push(enc.encode(head), e[1]._bytes, enc.encode('\r\n'));
+      } else {
+        parts.push(enc.encode(head + '\r\n\r\n' + e[1].replace(/\r(?!\n)|(?<!\r)\n/g, '\r\n') + '\r\n'));
+      }
+    });
+    parts.push(enc.encode('--' + boundary + '--\r\n'));
+    return { bytes: concat(parts), type: 'multipart/form-data; boundary=' + boundary };
+  }
+  return { Blob: Blob, File: File, FormData: FormData, multipart: multipart };
+});
+lazyGlobal('Blob', function () { return getBlobs().Blob; });
+lazyGlobal('File', function () { return getBlobs().File; });
+lazyGlobal('FormData', function () { return getBlobs().FormData; });
+
 // ---------- fetch ----------
 var getFetch = once(function () {
   function normName(n) {
@@ -3823,9 +3933,17 @@ var getFetch = once(function () {
   H.entries = function () { var self = this; return Array.from(this._m.keys()).sort().map(function (k) { return [k, self.get(k)]; })[Symbol.iterator](); };
   H[Symbol.iterator] = H.entries;
   H.raw = function () { var o = {}; this.forEach(function (v, k) { o[k] = v; }); return o; };
+  // bodyType is the content type a body brings (Blob, FormData, URLSearchParams).
+  function bodyType(body) {
+    if (body == null || typeof body !== 'object') return '';
+    if (g.URLSearchParams && body instanceof g.URLSearchParams) return 'application/x-www-form-urlencoded;charset=UTF-8';
+    if (body instanceof getBlobs().Blob) return body.type;
+    return '';
+  }
   function bodyBytes(body) {
     if (body == null) return null;
     if (typeof body === 'string') return body;
+    if (body instanceof getBlobs().Blob) return body._bytes;
     if (body instanceof ArrayBuffer) return new Uint8Array(body);
     if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
     if (g.URLSearchParams && body instanceof g.URLSearchParams) return body.toString();
@@ -3854,7 +3972,10 @@ var getFetch = once(function () {
   Body.prototype.json = function () { return this.text().then(function (t) { return JSON.parse(t); }); };
   Body.prototype.bytes = function () { return this.arrayBuffer().then(function (ab) { return new Uint8Array(ab); }); };
   Body.prototype.buffer = function () { return this.arrayBuffer().then(function (ab) { return bufferFromAB(ab); }); };
-  Body.prototype.blob = function () { return Promise.reject(new TypeError('Response.blob() is not available in Minicloud functions')); };
+  Body.prototype.blob = function () {
+    var type = this.headers.get('content-type') || '';
+    return this.arrayBuffer().then(function (ab) { return new (getBlobs().Blob)([ab], { type: type }); });
+  };
   Body.prototype.formData = function () { return Promise.reject(new TypeError('Response.formData() is not available in Minicloud functions')); };
   function Response(body, init) {
     init = init || {};
@@ -3888,7 +4009,16 @@ var getFetch = once(function () {
     hidden(this, 'url', src ? src.url : String(input));
     hidden(this, 'method', String(init.method || (src ? src.method : 'GET')).toUpperCase());
     hidden(this, 'headers', new Headers(init.headers || (src ? src.headers : undefined)));
-    hidden(this, '_body', init.body !== undefined ? bodyBytes(init.body) : (src ? src._body : null));
+    var body = init.body, type = '';
+    if (body instanceof getBlobs().FormData) {
+      var mp = getBlobs().multipart(body);
+      body = mp.bytes;
+      type = mp.type;
+    } else {
+      type = bodyType(body);
+    }
+    hidden(this, '_body', body !== undefined ? bodyBytes(body) : (src ? src._body : null));
+    hidden(this, '_type', body !== undefined ? type : (src ? src._type : ''));
     hidden(this, 'bodyUsed', false);
     hidden(this, 'signal', init.signal || (src ? src.signal : null));
     hidden(this, 'redirect', init.redirect || (src ? src.redirect : 'follow'));
@@ -3903,8 +4033,9 @@ var getFetch = once(function () {
     if (signal && signal.aborted) return Promise.reject(signal.reason);
     var headers = [];
     req.headers.forEach(function (v, k) { headers.push(k, v); });
-    if (req._body != null && typeof req._body === 'string' && !req.headers.has('content-type')) {
-      headers.push('content-type', (g.URLSearchParams && init && init.body instanceof g.URLSearchParams) ? 'application/x-www-form-urlencoded;charset=UTF-8' : 'text/plain;charset=UTF-8');
+    if (req._body != null && !req.headers.has('content-type')) {
+      if (req._type) headers.push('content-type', req._type);
+      else if (typeof req._body === 'string') headers.push('content-type', 'text/plain;charset=UTF-8');
     }
     var call = N.fetch(req.url, req.method, headers, req._body, req.redirect);
     var onAbort;

@@ -573,3 +573,23 @@ for (let r = await it.next(); !r.done; r = await it.next()) iterated.push(r.valu
 const c = require('constants');
 return [seen, iterated, typeof c.O_RDONLY, typeof c.SIGINT, typeof c.ENOENT, typeof readline.createInterface];
 `
+
+// TestBlobFileFormData compares the Blob, File and FormData globals with Node 20.
+func TestBlobFileFormData(t *testing.T) {
+	r := newTestRuntime(RuntimeConfig{})
+	v := testVersion("blobs", map[string]string{"index.js": "exports.main = async (event) => {\n" + blobCases + "\n}"})
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `[12,"text/plain","héllo world","éllo wor","rld",12,"a.txt",42,3,true,"[object File]",
+		"[object FormData]",["k","blob","file"],["only"],"blob",true,"renamed.txt",false,null,"TypeError"]`)
+}
+
+const blobCases = `const b = new Blob(['héllo ', new Uint8Array([119, 111]), new Blob(['rld'])], { type: 'Text/Plain' });
+const f = new File(['abc'], 'a.txt', { type: 'text/plain', lastModified: 42 });
+const fd = new FormData();
+fd.append('k', 'v1'); fd.append('k', 'v2'); fd.append('blob', new Blob(['x']));
+fd.set('k', 'only'); fd.append('file', f, 'renamed.txt');
+const out = [b.size, b.type, await b.text(), await b.slice(1, -2).text(), await b.slice(-3).text(), (await b.arrayBuffer()).byteLength,
+  f.name, f.lastModified, f.size, f instanceof Blob, Object.prototype.toString.call(f), String(fd),
+  [...fd.keys()], fd.getAll('k'), fd.get('blob').name, fd.get('blob') instanceof File, fd.get('file').name, fd.has('nope'), fd.get('nope')];
+try { Blob(); } catch (e) { out.push(e.name); }
+return out;
+`

@@ -2424,12 +2424,12 @@ modules.zlib = getZlib;
 // ---------- fs ----------
 // A function's file system, as on CloudBase: its own files, read-only, under /var/user
 // (the working directory: relative paths resolve there), and /tmp, kept in memory for
-// the instance (warm calls see what earlier ones wrote; at most maxTmpBytes). Nothing
+// the instance (warm calls see what earlier ones wrote; at most N.tmpLimit). Nothing
 // else exists; writes outside /tmp fail with EROFS. File descriptors, links,
 // permissions and watching are not available (those calls throw).
 var getFs = once(function () {
   var Buffer = getBuffer(), posix = modules.path(), stream = getStream();
-  var maxTmpBytes = 64 * 1024 * 1024;
+  var maxTmpBytes = N.tmpLimit;
   var tmpFiles = Object.create(null), tmpDirs = Object.create(null), tmpBytes = 0;
   tmpDirs['/tmp'] = true;
   var started = new Date();

@@ -56,11 +56,21 @@ func bundleRel(p string) (string, bool) {
 	return rel, ok
 }
 
+// maxTmpBytes is the default bound of an instance's in-memory /tmp; a smaller memory
+// budget lowers it (an eighth of the budget), since /tmp lives in the heap the
+// watchdog measures.
+const maxTmpBytes = 64 << 20
+
+func tmpLimit(heap uint64) int64 {
+	return int64(min(maxTmpBytes, heap/8))
+}
+
 // fsNatives are the bundle file natives the prelude's fs calls with absolute paths:
 // fsBundleStat → [isDirectory, size] or null, fsBundleRead → ArrayBuffer or null
 // (missing or a directory), fsBundleList → sorted names or null.
 func (in *Instance) fsNatives(n *goja.Object) {
 	vm := in.vm
+	_ = n.Set("tmpLimit", in.rt.cfg.MaxTmpBytes)
 	_ = n.Set("fsBundleStat", func(c goja.FunctionCall) goja.Value {
 		rel, ok := bundleRel(c.Argument(0).String())
 		if !ok {

@@ -22,12 +22,13 @@ func TestFileSystem(t *testing.T) {
 // TestFileSystemLimits: the bundle is read-only, nothing outside it and /tmp exists,
 // /tmp is the instance's own (kept across warm calls) and bounded.
 func TestFileSystemLimits(t *testing.T) {
-	r := newTestRuntime(RuntimeConfig{})
+	// /tmp of 1 MiB: small writes fill it, far below what the memory watchdog notices.
+	r := newTestRuntime(RuntimeConfig{MaxTmpBytes: 1 << 20})
 	v := testVersion("fslimits", map[string]string{"index.js": `const fs = require('fs');
 		const code = (f) => { try { f(); return 'ok' } catch (e) { return e.code } };
 		exports.main = async (event) => {
 			if (event.step === 1) fs.writeFileSync('/tmp/kept.txt', 'from call 1');
-			const big = Buffer.alloc(16 << 20);
+			const big = Buffer.alloc(300 << 10);
 			let filled = 0;
 			const full = code(() => { for (let i = 0; i < 8; i++) { fs.writeFileSync('/tmp/big' + i, big); filled++ } });
 			for (let i = 0; i < filled; i++) fs.unlinkSync('/tmp/big' + i);
@@ -69,3 +70,14 @@ fs.rmSync(dir, { recursive: true, force: true });
 out.push(fs.existsSync(dir), code(() => fs.unlinkSync(dir + '/g.txt')), code(() => fs.rmSync(dir)), code(() => fs.rmSync(dir, { force: true })));
 return out;
 `
+
+func TestTmpLimit(t *testing.T) {
+	for _, c := range []struct {
+		heap uint64
+		want int64
+	}{{512 << 20, 64 << 20}, {64 << 20, 8 << 20}, {8 << 20, 1 << 20}} {
+		if got := tmpLimit(c.heap); got != c.want {
+			t.Errorf("tmpLimit(%d) = %d, want %d", c.heap, got, c.want)
+		}
+	}
+}

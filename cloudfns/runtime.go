@@ -53,6 +53,9 @@ type RuntimeConfig struct {
 	FunctionConcurrency int
 	// MaxHeapBytes is the memory watchdog's budget for function heaps (default 512 MiB).
 	MaxHeapBytes uint64
+	// MaxTmpBytes bounds each instance's in-memory /tmp (default 64 MiB, at most an
+	// eighth of MaxHeapBytes).
+	MaxTmpBytes int64
 	// MaxStackDepth is goja's call stack limit (default 2000).
 	MaxStackDepth int
 	// MaxIdlePerVersion bounds the warm instances kept per version (default 8).
@@ -126,6 +129,9 @@ func NewRuntime(cfg RuntimeConfig, host Host) *Runtime {
 	}
 	if cfg.MaxHeapBytes == 0 {
 		cfg.MaxHeapBytes = 512 << 20
+	}
+	if cfg.MaxTmpBytes <= 0 {
+		cfg.MaxTmpBytes = tmpLimit(cfg.MaxHeapBytes)
 	}
 	if cfg.MaxStackDepth <= 0 {
 		cfg.MaxStackDepth = 2000

@@ -150,3 +150,37 @@ func TestFetchAllowList(t *testing.T) {
 func jsString(s string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `\'`) + "'"
 }
+
+// TestReadableStream compares the minimal ReadableStream (fetch's Response.body) with
+// Node 20: reading a body with getReader(), for await, pull sources, errors, locking.
+func TestReadableStream(t *testing.T) {
+	r := newTestRuntime(RuntimeConfig{})
+	// Deployed as a folder is, so that esbuild lowers for await (goja lacks it).
+	b := loadMap(t, map[string]string{"index.js": "exports.main = async (event) => {\n" + readableStreamCases + "\n}"})
+	v := &Version{Function: "webstreams", Number: int(versionSeq.Add(1)), Bundle: *b}
+	jsonEq(t, mustSucceed(t, call(r, v, `{}`)), `[true,["data: {\"a\":1}","data: [DONE]"],["a","b"],[1,2,3],"bad","TypeError",true,[1,2],null,
+		"[object ReadableStream]"]`)
+}
+
+const readableStreamCases = `const res = new Response('data: {"a":1}\n\ndata: [DONE]\n\n');
+const reader = res.body.getReader();
+const dec = new TextDecoder();
+let text = '', chunks = 0;
+for (let r = await reader.read(); !r.done; r = await reader.read()) { text += dec.decode(r.value, { stream: true }); chunks++; }
+const lines = text.split('\n').filter(Boolean);
+const rs = new ReadableStream({ start(c) { c.enqueue('a'); c.enqueue('b'); c.close(); } });
+const got = [];
+for await (const x of rs) got.push(x);
+let n = 0;
+const pulled = new ReadableStream({ pull(c) { n++; if (n > 3) c.close(); else c.enqueue(n); } });
+const p = [];
+for await (const x of pulled) p.push(x);
+const errored = new ReadableStream({ start(c) { c.error(new Error('bad')); } });
+const err = await errored.getReader().read().catch((e) => e.message);
+const locked = new ReadableStream();
+locked.getReader();
+let lockErr; try { locked.getReader(); } catch (e) { lockErr = e.name; }
+const fromIt = [];
+for await (const x of ReadableStream.from([1, 2])) fromIt.push(x);
+return [chunks >= 1, lines, got, p, err, lockErr, locked.locked, fromIt, new Response(null).body, Object.prototype.toString.call(rs)];
+`

@@ -3897,6 +3897,137 @@ lazyGlobal('Blob', function () { return getBlobs().Blob; });
 lazyGlobal('File', function () { return getBlobs().File; });
 lazyGlobal('FormData', function () { return getBlobs().FormData; });
 
+// ---------- ReadableStream (minimal) ----------
+// Enough of the web stream for fetch's Response.body (getReader().read(), for await):
+// chunks are queued in memory; no byte streams, tee, pipeTo or backpressure
+// strategies. fetch's responses arrive whole, so a body is one chunk.
+var getWebStreams = once(function () {
+  function ReadableStream(source) {
+    if (!(this instanceof ReadableStream)) throw new TypeError("Class constructor ReadableStream cannot be invoked without 'new'");
+    source = source || {};
+    var self = this;
+    hidden(this, '_queue', []);
+    hidden(this, '_state', 'readable');
+    hidden(this, '_error', undefined);
+    hidden(this, '_waiting', []);
+    hidden(this, '_closedWaiters', []);
+    hidden(this, '_reader', null);
+    hidden(this, '_source', source);
+    hidden(this, '_pulling', false);
+    var controller = {
+      enqueue: function (chunk) {
+        if (self._state !== 'readable' || self._closeRequested) throw new TypeError('Invalid state: ReadableStream is closed');
+        if (self._waiting.length) self._waiting.shift().resolve({ value: chunk, done: false });
+        else self._queue.push(chunk);
+      },
+      close: function () {
+        if (self._state !== 'readable' || self._closeRequested) throw new TypeError('Invalid state: ReadableStream is already closed');
+        self._closeRequested = true;
+        if (!self._queue.length) finish(self);
+      },
+      error: function (e) { fail(self, e); },
+      desiredSize: 1
+    };
+    hidden(this, '_controller', controller);
+    hidden(this, '_closeRequested', false);
+    if (typeof source.start === 'function') {
+      try {
+        var started = source.start(controller);
+        if (started && typeof started.then === 'function') started.then(null, function (e) { fail(self, e); });
+      } catch (e) { fail(self, e); }
+    }
+  }
+  function finish(s) {
+    s._state = 'closed';
+    while (s._waiting.length) s._waiting.shift().resolve({ value: undefined, done: true });
+    while (s._closedWaiters.length) s._closedWaiters.shift().resolve(undefined);
+  }
+  function fail(s, e) {
+    if (s._state !== 'readable') return;
+    s._state = 'errored';
+    s._error = e;
+    s._queue = [];
+    while (s._waiting.length) s._waiting.shift().reject(e);
+    while (s._closedWaiters.length) s._closedWaiters.shift().reject(e);
+  }
+  function pull(s) {
+    if (s._pulling || s._state !== 'readable' || s._closeRequested || typeof s._source.pull !== 'function') return;
+    s._pulling = true;
+    Promise.resolve().then(function () { return s._source.pull(s._controller); }).then(
+      function () { s._pulling = false; if (s._waiting.length) pull(s); },
+      function (e) { s._pulling = false; fail(s, e); });
+  }
+  function read(s) {
+    if (s._queue.length) {
+      var v = s._queue.shift();
+      if (!s._queue.length && s._closeRequested) finish(s);
+      return Promise.resolve({ value: v, done: false });
+    }
+    if (s._state === 'closed') return Promise.resolve({ value: undefined, done: true });
+    if (s._state === 'errored') return Promise.reject(s._error);
+    return new Promise(function (resolve, reject) { s._waiting.push({ resolve: resolve, reject: reject }); pull(s); });
+  }
+  function cancel(s, reason) {
+    s._queue = [];
+    if (s._state === 'readable') {
+      finish(s);
+      if (typeof s._source.cancel === 'function') return Promise.resolve(s._source.cancel(reason)).then(function () {});
+    }
+    return Promise.resolve();
+  }
+  defineProperty(ReadableStream.prototype, 'locked', { get: function () { return this._reader !== null; }, configurable: true });
+  ReadableStream.prototype.getReader = function () {
+    if (this._reader) throw new TypeError('Invalid state: ReadableStream is locked');
+    var s = this;
+    var reader = {
+      read: function () { return s._reader === reader ? read(s) : Promise.reject(new TypeError('Invalid state: The reader is not attached to a stream')); },
+      releaseLock: function () { if (s._reader === reader) s._reader = null; },
+      cancel: function (reason) { return cancel(s, reason); },
+      closed: new Promise(function (resolve, reject) {
+        if (s._state === 'closed') resolve(undefined);
+        else if (s._state === 'errored') reject(s._error);
+        else s._closedWaiters.push({ resolve: resolve, reject: reject });
+      })
+    };
+    reader.closed.then(null, function () {});
+    this._reader = reader;
+    return reader;
+  };
+  ReadableStream.prototype.cancel = function (reason) {
+    if (this._reader) return Promise.reject(new TypeError('Invalid state: ReadableStream is locked'));
+    return cancel(this, reason);
+  };
+  ReadableStream.prototype[Symbol.asyncIterator] = ReadableStream.prototype.values = function (options) {
+    var reader = this.getReader(), keep = options && options.preventCancel;
+    var it = {
+      next: function () {
+        return reader.read().then(function (r) { if (r.done) reader.releaseLock(); return r; });
+      },
+      return: function (value) {
+        var p = keep ? Promise.resolve() : reader.cancel();
+        reader.releaseLock();
+        return p.then(function () { return { value: value, done: true }; });
+      }
+    };
+    it[Symbol.asyncIterator] = function () { return it; };
+    return it;
+  };
+  ReadableStream.from = function (iterable) {
+    var it = iterable[Symbol.asyncIterator] ? iterable[Symbol.asyncIterator]() : iterable[Symbol.iterator]();
+    return new ReadableStream({
+      pull: function (c) {
+        return Promise.resolve(it.next()).then(function (r) {
+          if (r.done) c.close();
+          else return Promise.resolve(r.value).then(function (v) { c.enqueue(v); });
+        });
+      }
+    });
+  };
+  defineProperty(ReadableStream.prototype, Symbol.toStringTag, { value: 'ReadableStream', configurable: true });
+  return { ReadableStream: ReadableStream };
+});
+lazyGlobal('ReadableStream', function () { return getWebStreams().ReadableStream; });
+
 // ---------- fetch ----------
 var getFetch = once(function () {
   function normName(n) {
@@ -3991,7 +4122,18 @@ var getFetch = once(function () {
   Response.prototype = Object.create(Body.prototype);
   hidden(Response.prototype, 'constructor', Response);
   defineProperty(Response.prototype, 'ok', { get: function () { return this.status >= 200 && this.status < 300; } });
-  defineProperty(Response.prototype, 'body', { get: function () { return this._body == null ? null : { locked: false }; } });
+  // body is a ReadableStream of the whole body (one chunk): responses arrive whole.
+  defineProperty(Response.prototype, 'body', { get: function () {
+    if (this._body == null) return null;
+    if (!this._stream) {
+      var b = this._body;
+      var bytes = typeof b === 'string' ? new TextEncoder().encode(b) : new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      hidden(this, '_stream', new (getWebStreams().ReadableStream)({
+        start: function (c) { if (bytes.length) c.enqueue(bytes); c.close(); }
+      }));
+    }
+    return this._stream;
+  } });
   Response.prototype.clone = function () {
     if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
     return new Response(this._body, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers), url: this.url });

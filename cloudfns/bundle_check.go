@@ -88,8 +88,43 @@ const checkPrelude = `(function (g, env) {
     uptime: function () { return 0; }, on: noop, once: noop, off: noop, emit: noop, exit: noop,
     emitWarning: noop, stdout: { write: noop }, stderr: { write: noop } };
   ['Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'fetch', 'crypto', 'AbortController',
-   'AbortSignal', 'Headers', 'Request', 'Response', 'FormData', 'Blob', 'structuredClone', 'performance',
-   'atob', 'btoa', 'EventTarget', 'Event'].forEach(function (k) { if (!(k in g)) g[k] = stub(); });
+   'AbortSignal', 'Headers', 'Request', 'Response', 'FormData', 'Blob', 'File', 'ReadableStream', 'Intl',
+   'structuredClone', 'performance', 'atob', 'btoa', 'EventTarget', 'Event'].forEach(function (k) { if (!(k in g)) g[k] = stub(); });
+  // What the runtime's prelude adds to the language that packages use while loading
+  // (koa's delegates defines accessors with __defineGetter__; classes name
+  // Symbol.asyncIterator; error classes call Error.captureStackTrace).
+  if (typeof Symbol.asyncIterator !== 'symbol') Object.defineProperty(Symbol, 'asyncIterator', { value: Symbol.for('Symbol.asyncIterator') });
+  if (typeof Error.captureStackTrace !== 'function') {
+    // Call sites all pointing at the entry: depd reads them while loading.
+    var site = { toString: function () { return '/var/user/index.js:1:1'; } };
+    [['getFileName', '/var/user/index.js'], ['getScriptNameOrSourceURL', '/var/user/index.js'], ['getLineNumber', 1],
+     ['getColumnNumber', 1], ['getFunctionName', null], ['getMethodName', null], ['getTypeName', null], ['getThis', undefined],
+     ['getFunction', undefined], ['getEvalOrigin', undefined], ['isEval', false], ['isNative', false], ['isToplevel', true],
+     ['isConstructor', false], ['isAsync', false], ['isPromiseAll', false], ['getPromiseIndex', null]].forEach(function (m) {
+      site[m[0]] = function () { return m[1]; };
+    });
+    Error.stackTraceLimit = 10;
+    Error.captureStackTrace = function (obj) {
+      var sites = [];
+      for (var i = Math.min(Number(Error.stackTraceLimit) || 0, 10); i > 0; i--) sites.push(site);
+      var stack = typeof Error.prepareStackTrace === 'function' ? Error.prepareStackTrace(obj, sites) : 'Error\n    at /var/user/index.js:1:1';
+      Object.defineProperty(obj, 'stack', { value: stack, writable: true, configurable: true });
+    };
+  }
+  if (typeof Object.prototype.__defineGetter__ !== 'function') {
+    var accessor = function (kind) {
+      return function (name, fn) { var d = { enumerable: true, configurable: true }; d[kind] = fn; Object.defineProperty(Object(this), name, d); };
+    };
+    var lookup = function (kind) {
+      return function (name) {
+        for (var o = Object(this); o; o = Object.getPrototypeOf(o)) { var d = Object.getOwnPropertyDescriptor(o, name); if (d) return d[kind]; }
+      };
+    };
+    [['__defineGetter__', accessor('get')], ['__defineSetter__', accessor('set')], ['__lookupGetter__', lookup('get')],
+     ['__lookupSetter__', lookup('set')]].forEach(function (m) {
+      Object.defineProperty(Object.prototype, m[0], { value: m[1], writable: true, configurable: true });
+    });
+  }
   // path works for real: require(path.join(__dirname, 'lib')) is common top-level code.
   function normalize(p) {
     var abs = p.charAt(0) === '/', out = [];
@@ -146,9 +181,16 @@ func checkMainExport(b *Bundle, entry string) *DeployError {
 	if err != nil {
 		return &DeployError{Msg: "internal error: " + err.Error()}
 	}
+	// Named groups and \p{…}, as the runtime has them (a pattern's groups read at the
+	// top level).
+	installRegexpGroups(vm)
 	c.stub, _ = goja.AssertFunction(prelude.ToObject(vm).Get("stub"))
 	c.stubs["path"] = prelude.ToObject(vm).Get("path")
 	c.stubs["path/posix"] = c.stubs["path"]
+	// require('process') is the global process (packages read process.version through
+	// it and compare versions while loading), require('console') the console.
+	c.stubs["process"] = vm.Get("process")
+	c.stubs["console"] = vm.Get("console")
 
 	timer := time.AfterFunc(checkTimeout, func() { vm.Interrupt(errCheckTimeout) })
 	defer timer.Stop()

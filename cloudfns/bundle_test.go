@@ -381,3 +381,31 @@ func TestDeployErrorText(t *testing.T) {
 		t.Fatal(ie)
 	}
 }
+
+// TestDeployCheckRuntimeLanguage: top-level code that packages run while loading and
+// that the runtime supports passes the deploy check too (depd's call sites, koa's
+// __defineGetter__, a version check through require('process'), Intl, named groups).
+func TestDeployCheckRuntimeLanguage(t *testing.T) {
+	loadMap(t, map[string]string{
+		"index.js": `const dep = require('./lib/depd-like')('app');
+const proc = require('process');
+if (!/^v\d+\.\d+\.\d+$/.test(proc.version)) throw new Error('version ' + typeof proc.version);
+const o = {}; o.__defineGetter__('x', () => 1); if (o.x !== 1 || !o.__lookupGetter__('x')) throw new Error('accessors');
+const fmt = new Intl.NumberFormat('zh-CN');
+const { y } = '2024-01'.match(/(?<y>\d+)-(?<m>\d+)/).groups;
+if (y !== '2024') throw new Error('groups');
+class Feed { async *[Symbol.asyncIterator]() {} }
+exports.main = async () => ({ dep, fmt: typeof fmt, feed: typeof Feed });
+`,
+		"lib/depd-like.js": `function getStack() {
+  const prep = Error.prepareStackTrace, obj = {};
+  Error.prepareStackTrace = (o, stack) => stack;
+  Error.captureStackTrace(obj);
+  const stack = obj.stack.slice(1);
+  Error.prepareStackTrace = prep;
+  return stack;
+}
+module.exports = (ns) => { const site = getStack()[1]; return ns + ':' + typeof site.getFileName() + ':' + typeof site.getLineNumber(); };
+`,
+	})
+}

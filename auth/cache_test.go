@@ -11,14 +11,7 @@ import (
 // expires). The interleaving is replayed step by step.
 func TestSignOutDuringTokenCheck(t *testing.T) {
 	s, app := newTestService(t, Config{Anonymous: true})
-	rec, err := s.SignInAnonymously()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk, err := s.IssueTokens(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, tk := anonymousUser(t, s)
 	// the check misses the cache and reads the user (still with the old token key) …
 	gen := s.users.generation()
 	stale, err := app.FindRecordById(rec.Collection().Id, rec.Id)
@@ -35,14 +28,7 @@ func TestSignOutDuringTokenCheck(t *testing.T) {
 		t.Fatal("a revoked access token passed the check from a stale cache entry")
 	}
 	// an undisturbed load is cached
-	other, err := s.SignInAnonymously()
-	if err != nil {
-		t.Fatal(err)
-	}
-	otk, err := s.IssueTokens(other)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other, otk := anonymousUser(t, s)
 	if _, err := s.VerifyCached(otk.AccessToken); err != nil || s.users.get(other.Id) == nil {
 		t.Fatalf("a fresh user is not cached: %v", err)
 	}
@@ -51,14 +37,7 @@ func TestSignOutDuringTokenCheck(t *testing.T) {
 // A remembered token is honoured only until it expires and while its user is unchanged.
 func TestTokenCacheExpiryAndUserChange(t *testing.T) {
 	s, _ := newTestService(t, Config{Anonymous: true})
-	rec, err := s.SignInAnonymously()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk, err := s.IssueTokens(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, tk := anonymousUser(t, s)
 	if _, err := s.VerifyCached(tk.AccessToken); err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,20 @@ func newTestService(t *testing.T, cfg Config) (*Service, core.App) {
 	return New(app, cfg), app
 }
 
+// anonymousUser signs a new anonymous user in and issues its tokens.
+func anonymousUser(t *testing.T, s *Service) (*core.Record, Tokens) {
+	t.Helper()
+	rec, err := s.SignInAnonymously()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := s.IssueTokens(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, tk
+}
+
 func TestAnonymousDisabled(t *testing.T) {
 	s, _ := newTestService(t, Config{})
 	if _, err := s.SignInAnonymously(); !errors.Is(err, ErrDisabled) {
@@ -30,14 +44,7 @@ func TestAnonymousDisabled(t *testing.T) {
 
 func TestTokenLifecycle(t *testing.T) {
 	s, app := newTestService(t, Config{Anonymous: true})
-	rec, err := s.SignInAnonymously()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk, err := s.IssueTokens(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, tk := anonymousUser(t, s)
 	id, err := s.Verify(tk.AccessToken)
 	if err != nil || id.UserID != rec.Id || id.OpenID != rec.Id || id.Type != TypeAnonymous {
 		t.Fatalf("verify: %+v %v", id, err)

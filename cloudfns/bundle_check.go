@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,12 +162,12 @@ type deployChecker struct {
 	stub    goja.Callable
 	stubs   map[string]goja.Value
 	modules map[string]*goja.Object
-	dirs    map[string]bool
+	dirs    map[string][]string
 }
 
 // checkMainExport runs the entry's top-level code and checks exports.main.
 func checkMainExport(b *Bundle, entry string) *DeployError {
-	c := &deployChecker{b: b, vm: goja.New(), stubs: map[string]goja.Value{}, modules: map[string]*goja.Object{}, dirs: bundleDirs(b)}
+	c := &deployChecker{b: b, vm: goja.New(), stubs: map[string]goja.Value{}, modules: map[string]*goja.Object{}, dirs: bundleDirs(b.Files)}
 	vm := c.vm
 	vm.SetMaxCallStackSize(checkStackSize)
 	env := map[string]any{}
@@ -344,13 +346,24 @@ func exceptionText(ex *goja.Exception) string {
 	return v.String()
 }
 
-// bundleDirs lists every folder that holds a file of the bundle.
-func bundleDirs(b *Bundle) map[string]bool {
-	dirs := map[string]bool{".": true}
-	for p := range b.Files {
-		for d := path.Dir(p); d != "." && !dirs[d]; d = path.Dir(d) {
-			dirs[d] = true
+// bundleDirs maps every folder of a bundle's files ("." for the root) to its entries,
+// sorted: the deploy check asks whether a package folder exists, fs lists folders.
+func bundleDirs(files map[string][]byte) map[string][]string {
+	seen := map[string]map[string]bool{".": {}}
+	for p := range files {
+		for dir, name := path.Dir(p), path.Base(p); ; dir, name = path.Dir(dir), path.Base(dir) {
+			if seen[dir] == nil {
+				seen[dir] = map[string]bool{}
+			}
+			seen[dir][name] = true
+			if dir == "." {
+				break
+			}
 		}
+	}
+	dirs := make(map[string][]string, len(seen))
+	for dir, names := range seen {
+		dirs[dir] = slices.Sorted(maps.Keys(names))
 	}
 	return dirs
 }
@@ -544,12 +557,12 @@ func (b *Bundle) resolveDir(p string) (string, bool) {
 
 // resolvePackage resolves a bare module id from dir through node_modules folders. It
 // returns the file, or "" and whether the package folder itself exists.
-func (b *Bundle) resolvePackage(dir, id string, dirs map[string]bool) (string, bool) {
+func (b *Bundle) resolvePackage(dir, id string, dirs map[string][]string) (string, bool) {
 	pkgName, sub := splitModuleID(id)
 	for d := dir; ; d = path.Dir(d) {
 		if path.Base(d) != "node_modules" {
 			root := path.Join(d, "node_modules", pkgName)
-			if dirs[root] {
+			if _, ok := dirs[root]; ok {
 				if p, ok := b.resolveInPackage(root, sub); ok {
 					return p, true
 				}

@@ -3,7 +3,6 @@ package cloudfns
 import (
 	"bytes"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -13,44 +12,19 @@ import (
 // template, a JSON file) under /var/user, as on CloudBase, and nothing else of the
 // host. The prelude keeps /tmp in memory per instance and refuses writes elsewhere.
 
-// bundleDirs lists every directory of the bundle with its entries, sorted: built on
-// the first directory question a function asks.
+// bundleDirs lists the version's folders with their entries (bundle_check.go
+// bundleDirs), built on the first folder question a function asks.
 func (c *versionCode) bundleDirs() map[string][]string {
-	c.dirsOnce.Do(func() {
-		seen := map[string]map[string]bool{"": {}}
-		for p := range c.files {
-			for dir, name := path.Dir(p), path.Base(p); ; dir, name = path.Dir(dir), path.Base(dir) {
-				if dir == "." {
-					dir = ""
-				}
-				if seen[dir] == nil {
-					seen[dir] = map[string]bool{}
-				}
-				seen[dir][name] = true
-				if dir == "" {
-					break
-				}
-			}
-		}
-		c.dirs = make(map[string][]string, len(seen))
-		for dir, names := range seen {
-			list := make([]string, 0, len(names))
-			for n := range names {
-				list = append(list, n)
-			}
-			sort.Strings(list)
-			c.dirs[dir] = list
-		}
-	})
+	c.dirsOnce.Do(func() { c.dirs = bundleDirs(c.files) })
 	return c.dirs
 }
 
-// bundleRel maps an absolute path under bundleRoot to its bundle path ("" for the
+// bundleRel maps an absolute path under bundleRoot to its bundle path ("." for the
 // root); ok is false for any other path.
 func bundleRel(p string) (string, bool) {
 	p = path.Clean(p)
 	if p == bundleRoot {
-		return "", true
+		return ".", true
 	}
 	rel, ok := strings.CutPrefix(p, bundleRoot+"/")
 	return rel, ok

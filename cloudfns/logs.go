@@ -2,13 +2,10 @@ package cloudfns
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,27 +14,26 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/minicloud/minicloud/cloudfns/logtable"
 )
 
-// The invocation log: one row per invocation in the `_mc_function_logs` table of
-// PocketBase's auxiliary database (cloudfns/logtable says why it is not in data.db).
-// Record is called on the invoke hot path, so it only appends to an in-memory buffer;
-// a background goroutine writes the buffer in batches, one transaction per batch of up
-// to 500 rows, at least every 200 ms. When the buffer is full (writes fall behind),
+// The invocation log: chunks of entries in PocketBase's auxiliary database
+// (cloudfns/logtable says why there and why chunks). Record is called on the invoke
+// hot path, so it only appends to an in-memory buffer; a background goroutine writes
+// the buffer in batches, one transaction (and one chunk) per batch of up to 500
+// entries, at least every 200 ms. When the buffer is full (writes fall behind),
 // entries are dropped and counted rather than slowing invocations down.
 
-// FunctionLogsTable is the table holding the invocation log, in the auxiliary database.
-const FunctionLogsTable = logtable.Name
+// FunctionLogsTable is the table holding the invocation log's chunks, in the
+// auxiliary database.
+const FunctionLogsTable = logtable.ChunksName
 
 // DefaultLogRetention is how long invocation logs are kept unless configured otherwise.
 const DefaultLogRetention = 7 * 24 * time.Hour
 
 const (
 	logBatchSize       = 500
-	logYieldEvery      = 32 // rows written between two yields of the writer
 	logFlushInterval   = 200 * time.Millisecond
 	logMaxPending      = 20000    // entries buffered at most
 	logMaxPendingBytes = 64 << 20 // approximate bytes buffered at most
@@ -48,7 +44,7 @@ const (
 	logQueryDefLimit   = 100
 	logCleanupJobID    = "__mcFunctionLogsCleanup__"
 	logTerminateHookID = "__mcFunctionLogsFlush__"
-	logCleanupChunk    = 5000
+	logCleanupChunks   = 100 // chunks deleted per transaction
 )
 
 // LogEntry is one invocation in the log.
@@ -148,7 +144,8 @@ type LogStore struct {
 
 	mu           sync.Mutex
 	pending      []LogEntry
-	spare        []LogEntry // the last written buffer, emptied, for the next round
+	spare        []LogEntry      // the last written buffer, emptied, for the next round
+	lines        []logtable.Line // the writer's buffer of encoded entries
 	pendingBytes int
 	closed       bool
 
@@ -165,7 +162,7 @@ type LogStore struct {
 	lastErrLog time.Time
 }
 
-// NewLogStore returns a store writing to the `_mc_function_logs` table of app's
+// NewLogStore returns a store writing to the log tables (logtable) of app's
 // auxiliary database (created if missing) and starts its writer. retention is how
 // long entries are kept (DefaultLogRetention is CloudBase-like); 0 or less keeps them
 // forever. Old entries are deleted by the hourly PocketBase cron job
@@ -366,90 +363,54 @@ func (s *LogStore) logError(msg string, err error) {
 	l.Error(msg, "error", err.Error(), "dropped", s.dropped.Load())
 }
 
-// logRow returns the arguments of logtable.InsertSQL for e: a slot for the id, then
-// the column values, with secrets redacted from the console output and the error.
-func logRow(e *LogEntry) []any {
+// logLine is e as stored, with secrets redacted from the console output and the
+// error, and the short texts cut to their limits.
+func logLine(e *LogEntry) logtable.Line {
 	for i := range e.Logs {
 		e.Logs[i].Text = RedactSecrets(e.Logs[i].Text)
 	}
-	e.ErrorMessage = RedactSecrets(e.ErrorMessage)
-	e.ErrorStack = RedactSecrets(e.ErrorStack)
-	var logs any // NULL when there is no output
+	start := e.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	l := logtable.Line{
+		RequestID:    truncateUTF8(e.RequestID, logMaxShortText),
+		Function:     truncateUTF8(e.Function, logMaxShortText),
+		Version:      e.Version,
+		Source:       truncateUTF8(e.Source, 32),
+		OpenID:       truncateUTF8(e.OpenID, logMaxShortText),
+		Start:        start.UnixMicro(),
+		Duration:     durationMs(e.Duration),
+		Outcome:      string(e.Outcome),
+		ErrorCode:    truncateUTF8(e.ErrorCode, 64),
+		ErrorMessage: truncateUTF8(RedactSecrets(e.ErrorMessage), logMaxErrorMessage),
+		ErrorStack:   truncateUTF8(RedactSecrets(e.ErrorStack), logMaxErrorStack),
+		EventBytes:   e.EventBytes,
+		ResultBytes:  e.ResultBytes,
+	}
 	if len(e.Logs) > 0 {
-		logs = string(encodeLogLines(e.Logs, MaxLogBytes))
+		l.Logs = encodeLogLines(e.Logs, MaxLogBytes)
 	}
-	return []any{
-		nil, // the id: logtable.Insert sets it
-		truncateUTF8(e.RequestID, logMaxShortText),
-		truncateUTF8(e.Function, logMaxShortText),
-		e.Version,
-		truncateUTF8(e.Source, 32),
-		truncateUTF8(e.OpenID, logMaxShortText),
-		logTime(e.Start),
-		durationMs(e.Duration),
-		string(e.Outcome),
-		truncateUTF8(e.ErrorCode, 64),
-		truncateUTF8(e.ErrorMessage, logMaxErrorMessage),
-		truncateUTF8(e.ErrorStack, logMaxErrorStack),
-		logs,
-		e.EventBytes,
-		e.ResultBytes,
-	}
+	return l
 }
 
-func logTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(types.DefaultDateLayout)
-}
-
+// writeBatch writes batch in one transaction.
 func (s *LogStore) writeBatch(batch []LogEntry) error {
 	// No deadline: the driver watches a cancellable context with a goroutine per
-	// statement (10-25% of a row's cost); SQLite's busy timeout bounds the waits.
+	// statement; SQLite's busy timeout bounds the waits.
 	ctx := context.Background()
 	wdb, ok := s.app.AuxNonconcurrentDB().(*dbx.DB)
 	if !ok {
 		return fmt.Errorf("the auxiliary database is a %T, not a connection pool", s.app.AuxNonconcurrentDB())
 	}
-	tx, err := wdb.DB().BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	st, err := tx.PrepareContext(ctx, logtable.InsertSQL)
-	if err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	defer st.Close()
-	// One row per statement: a multi-row INSERT needs a statement journal (it may
-	// fail half-way), which cost more than the statements it saved.
-	var args []any
-	exec := func(id int64) (sql.Result, error) {
-		args[0] = id
-		return st.ExecContext(ctx, args...)
-	}
+	lines := s.lines[:0]
 	for i := range batch {
-		start := batch[i].Start
-		if start.IsZero() {
-			start = time.Now()
-		}
-		args = logRow(&batch[i])
-		if err := logtable.Insert(start, logIDSeq.Add(1), exec); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-		if i%logYieldEvery == logYieldEvery-1 {
-			// A batch is milliseconds of CPU without a blocking call: let the calls
-			// waiting for this CPU run in between rather than queue behind it.
-			runtime.Gosched()
-		}
+		lines = append(lines, logLine(&batch[i]))
 	}
-	return tx.Commit()
+	s.lines = lines
+	defer clear(lines) // let the console output be collected
+	return wdb.Transactional(func(tx *dbx.Tx) error { return logtable.WriteChunks(ctx, tx, lines) })
 }
-
-// logIDSeq spreads the rows of one microsecond over its ids (logtable.IDFor).
-var logIDSeq atomic.Uint64
 
 // encodeLogLines encodes lines as a JSON array of at most max bytes. Lines that do not
 // fit are dropped (the one that crosses the limit is cut) and a last "warn" line says
@@ -562,91 +523,40 @@ func (s *LogStore) Query(ctx context.Context, q LogQuery) ([]LogEntry, error) {
 // QueryLogs reads app's invocation log without a LogStore (what the CLI uses): entries
 // matching q, newest first.
 func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error) {
-	cols := "`id`, `requestId`, `function`, `version`, `source`, `openid`, `start`, `duration`, `outcome`, `errorCode`, `errorMessage`, `errorStack`, `eventBytes`, `resultBytes`"
-	if !q.NoLogs {
-		cols += ", `logs`"
-	} else {
-		cols += ", NULL AS `logs`"
-	}
-	var where []string
-	params := dbx.Params{}
-	if q.Function != "" {
-		where = append(where, "`function` = {:function}")
-		params["function"] = q.Function
-	}
-	if q.RequestID != "" {
-		where = append(where, "`requestId` = {:requestId}")
-		params["requestId"] = q.RequestID
-	}
-	if q.Outcome != "" {
-		where = append(where, "`outcome` = {:outcome}")
-		params["outcome"] = string(q.Outcome)
-	}
-	// The id is the start time (logtable.IDFor): time ranges are id ranges.
+	f := logtable.Filter{Function: q.Function, RequestID: q.RequestID, Outcome: string(q.Outcome)}
 	if !q.Since.IsZero() {
-		where = append(where, "`id` >= {:since}")
-		params["since"] = logtable.IDBound(q.Since)
+		f.Since = q.Since.UnixMicro()
 	}
 	if !q.Until.IsZero() {
-		where = append(where, "`id` < {:until}")
-		params["until"] = logtable.IDBound(q.Until)
+		f.Until = q.Until.UnixMicro()
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = logQueryDefLimit
 	}
 	limit = min(limit, logQueryMaxLimit)
-	params["limit"] = limit
-	params["offset"] = max(q.Offset, 0)
-	var b strings.Builder
-	b.WriteString("SELECT ")
-	b.WriteString(cols)
-	b.WriteString(" FROM `" + FunctionLogsTable + "`")
-	if len(where) > 0 {
-		b.WriteString(" WHERE ")
-		b.WriteString(strings.Join(where, " AND "))
-	}
-	// Newest first: the id orders by start time (to the microsecond).
-	b.WriteString(" ORDER BY `id` DESC LIMIT {:limit} OFFSET {:offset}")
-
-	var rows []struct {
-		ID           int64          `db:"id"`
-		RequestID    string         `db:"requestId"`
-		Function     string         `db:"function"`
-		Version      float64        `db:"version"`
-		Source       string         `db:"source"`
-		OpenID       string         `db:"openid"`
-		Start        string         `db:"start"`
-		Duration     float64        `db:"duration"`
-		Outcome      string         `db:"outcome"`
-		ErrorCode    string         `db:"errorCode"`
-		ErrorMessage string         `db:"errorMessage"`
-		ErrorStack   string         `db:"errorStack"`
-		EventBytes   float64        `db:"eventBytes"`
-		ResultBytes  float64        `db:"resultBytes"`
-		Logs         sql.NullString `db:"logs"`
-	}
-	if !app.AuxHasTable(FunctionLogsTable) {
+	offset := max(q.Offset, 0)
+	if !app.AuxHasTable(logtable.ChunksName) {
 		return []LogEntry{}, nil // no function has run since the auxiliary database was created
 	}
-	if err := app.AuxDB().NewQuery(b.String()).WithContext(ctx).Bind(params).All(&rows); err != nil {
-		return nil, fmt.Errorf("query function logs: %w", err)
+	found, err := logtable.Find(ctx, app.AuxDB(), f, offset+limit)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]LogEntry, len(rows))
-	for i, r := range rows {
+	found = found[min(offset, len(found)):]
+	out := make([]LogEntry, len(found))
+	for i, fe := range found {
+		l := &fe.Line
 		e := LogEntry{
-			ID: strconv.FormatInt(r.ID, 10), RequestID: r.RequestID, Function: r.Function, Version: int(r.Version),
-			Source: r.Source, OpenID: r.OpenID,
-			Duration: time.Duration(r.Duration * float64(time.Millisecond)),
-			Outcome:  Outcome(r.Outcome), ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage,
-			ErrorStack: r.ErrorStack, EventBytes: int(r.EventBytes), ResultBytes: int(r.ResultBytes),
+			ID: strconv.FormatInt(fe.ID, 10), RequestID: l.RequestID, Function: l.Function, Version: l.Version,
+			Source: l.Source, OpenID: l.OpenID, Start: time.UnixMicro(l.Start).UTC(),
+			Duration: time.Duration(l.Duration * float64(time.Millisecond)),
+			Outcome:  Outcome(l.Outcome), ErrorCode: l.ErrorCode, ErrorMessage: l.ErrorMessage,
+			ErrorStack: l.ErrorStack, EventBytes: l.EventBytes, ResultBytes: l.ResultBytes,
 		}
-		if t, err := time.Parse(types.DefaultDateLayout, r.Start); err == nil {
-			e.Start = t
-		}
-		if r.Logs.Valid && r.Logs.String != "" && r.Logs.String != "null" {
-			if err := json.Unmarshal([]byte(r.Logs.String), &e.Logs); err != nil {
-				return nil, fmt.Errorf("function log %d: bad console output: %w", r.ID, err)
+		if !q.NoLogs && len(l.Logs) > 0 {
+			if err := json.Unmarshal(l.Logs, &e.Logs); err != nil {
+				return nil, fmt.Errorf("function log %d: bad console output: %w", fe.ID, err)
 			}
 		}
 		out[i] = e
@@ -655,31 +565,33 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 }
 
 // Cleanup deletes entries older than the retention (nothing when it is 0) and returns
-// how many it deleted. It deletes in chunks so the single writer is never held long.
+// how many it deleted. It deletes a few chunks per transaction so the single writer is
+// never held long.
 func (s *LogStore) Cleanup(ctx context.Context) (int64, error) {
 	keep := s.Retention()
 	if keep <= 0 {
 		return 0, nil
 	}
-	cutoff := logtable.IDBound(time.Now().Add(-keep))
-	q := "DELETE FROM `" + FunctionLogsTable + "` WHERE `id` IN (SELECT `id` FROM `" +
-		FunctionLogsTable + "` WHERE `id` < {:cutoff} ORDER BY `id` LIMIT {:n})"
+	wdb, ok := s.app.AuxNonconcurrentDB().(*dbx.DB)
+	if !ok {
+		return 0, fmt.Errorf("the auxiliary database is a %T, not a connection pool", s.app.AuxNonconcurrentDB())
+	}
+	cutoff := time.Now().Add(-keep).UnixMicro()
 	var total int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
-		res, err := s.app.AuxNonconcurrentDB().NewQuery(q).WithContext(ctx).
-			Bind(dbx.Params{"cutoff": cutoff, "n": logCleanupChunk}).Execute()
-		if err != nil {
-			return total, fmt.Errorf("delete old function logs: %w", err)
-		}
-		n, err := res.RowsAffected()
+		var chunks, entries int64
+		err := wdb.Transactional(func(tx *dbx.Tx) (err error) {
+			chunks, entries, err = logtable.DeleteBefore(ctx, tx, cutoff, logCleanupChunks)
+			return err
+		})
 		if err != nil {
 			return total, err
 		}
-		total += n
-		if n < logCleanupChunk {
+		total += entries
+		if chunks < logCleanupChunks {
 			return total, nil
 		}
 	}

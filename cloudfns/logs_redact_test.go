@@ -30,16 +30,14 @@ func TestRedactSecrets(t *testing.T) {
 	}
 }
 
-// logRow redacts what it writes: console lines, the error message and stack.
-func TestLogRowRedacts(t *testing.T) {
+// logLine redacts what it writes: console lines, the error message and stack.
+func TestLogLineRedacts(t *testing.T) {
 	e := LogEntry{Function: "f", ErrorMessage: "bad token eyJhbGciOiJI.eyJzdWIiOiJ1.c2ln", ErrorStack: "at x (password=1)",
 		Logs: []LogLine{{Level: "log", Text: "refresh_token: 'r-123'"}}}
-	row := logRow(&e)
-	joined := ""
-	for _, v := range row {
-		if s, ok := v.(string); ok {
-			joined += s + "\n"
-		}
+	l := logLine(&e)
+	joined := string(l.AppendJSON(nil))
+	if !strings.Contains(joined, "[redacted]") {
+		t.Fatalf("nothing redacted: %s", joined)
 	}
 	for _, secret := range []string{"eyJzdWIiOiJ1", "password=1", "r-123"} {
 		if strings.Contains(joined, secret) {

@@ -25,14 +25,14 @@ func init() {
 }
 
 func functionLogsToAuxUp(app core.App) error {
-	if err := logtable.Ensure(app.AuxNonconcurrentDB()); err != nil {
+	if err := logtable.EnsureLegacy(app.AuxNonconcurrentDB()); err != nil {
 		return err
 	}
 	c, err := app.FindCollectionByNameOrId(FunctionLogs)
 	if err != nil {
 		return nil // never created, or already moved
 	}
-	cols := "`" + strings.Join(logtable.Columns, "`, `") + "`"
+	cols := "`" + strings.Join(logtable.LegacyColumns, "`, `") + "`"
 	var n uint64
 	for after := int64(0); ; {
 		var rows []dbx.NullStringMap
@@ -63,10 +63,10 @@ func functionLogsToAuxUp(app core.App) error {
 // copyFunctionLogs inserts rows (of the old collection) into the auxiliary table, each
 // under an id made from its start time.
 func copyFunctionLogs(app core.App, rows []dbx.NullStringMap, n *uint64) error {
-	q := app.AuxNonconcurrentDB().NewQuery(logtable.InsertNamedSQL)
+	q := app.AuxNonconcurrentDB().NewQuery(logtable.LegacyInsertNamedSQL)
 	for _, r := range rows {
 		params := dbx.Params{}
-		for _, col := range logtable.Columns {
+		for _, col := range logtable.LegacyColumns {
 			if v := r[col]; v.Valid {
 				params[col] = v.String
 			} else {
@@ -78,7 +78,7 @@ func copyFunctionLogs(app core.App, rows []dbx.NullStringMap, n *uint64) error {
 			return fmt.Errorf("row %s: bad start %q", r["rowid"].String, r["start"].String)
 		}
 		*n++
-		err = logtable.Insert(start.Time(), *n, func(id int64) (sql.Result, error) {
+		err = logtable.LegacyInsert(start.Time(), *n, func(id int64) (sql.Result, error) {
 			params["id"] = id
 			return q.Bind(params).Execute()
 		})
@@ -96,8 +96,8 @@ func functionLogsToAuxDown(app core.App) error {
 			return err
 		}
 	}
-	if _, err := app.AuxNonconcurrentDB().DropTable(logtable.Name).Execute(); err != nil {
-		return fmt.Errorf("drop %s from the auxiliary database: %w", logtable.Name, err)
+	if _, err := app.AuxNonconcurrentDB().DropTable(logtable.LegacyName).Execute(); err != nil {
+		return fmt.Errorf("drop %s from the auxiliary database: %w", logtable.LegacyName, err)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package gctune
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -85,5 +87,61 @@ func TestStartDefaultLeavesGOGCToTheOperator(t *testing.T) {
 	if tu := StartDefault(); tu != nil {
 		tu.Stop()
 		t.Fatal("tuner started although GOGC is set")
+	}
+}
+
+func TestHeadroomFor(t *testing.T) {
+	for _, c := range []struct{ memory, want uint64 }{
+		{0, MinHeadroom},             // unknown
+		{512 << 20, MinHeadroom},     // a small container
+		{1 << 30, MinHeadroom},       // 1 GiB: a sixteenth is 64 MiB
+		{2 << 30, 128 << 20},         // 2 GiB
+		{4 << 30, MaxHeadroom},       // 4 GiB
+		{64 << 30, MaxHeadroom},      // a large machine
+		{1<<63 + 12345, MaxHeadroom}, // cgroup v1's "no limit"
+	} {
+		if got := HeadroomFor(c.memory); got != c.want {
+			t.Errorf("HeadroomFor(%d) = %d MiB, want %d MiB", c.memory, got>>20, c.want>>20)
+		}
+	}
+}
+
+func TestAvailableMemory(t *testing.T) {
+	const meminfo = "MemTotal:        8000000 kB\nMemFree:         1000 kB\n"
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		want  uint64
+	}{
+		{"nothing readable", nil, 0},
+		{"machine only", map[string]string{"proc/meminfo": meminfo}, 8000000 << 10},
+		{"cgroup v2 without a limit", map[string]string{"proc/meminfo": meminfo, "sys/fs/cgroup/memory.max": "max\n"}, 8000000 << 10},
+		{"cgroup v2 limit", map[string]string{"proc/meminfo": meminfo, "sys/fs/cgroup/memory.max": "536870912\n"}, 512 << 20},
+		{"cgroup v1 without a limit", map[string]string{"proc/meminfo": meminfo,
+			"sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n"}, 8000000 << 10},
+		{"cgroup v1 limit", map[string]string{"proc/meminfo": meminfo,
+			"sys/fs/cgroup/memory/memory.limit_in_bytes": "1073741824"}, 1 << 30},
+		{"limit above the machine", map[string]string{"proc/meminfo": meminfo, "sys/fs/cgroup/memory.max": "99999999999999"}, 8000000 << 10},
+		{"garbage", map[string]string{"proc/meminfo": "MemTotal: lots\n", "sys/fs/cgroup/memory.max": "-1"}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			for name, text := range c.files {
+				p := filepath.Join(root, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := availableMemory(root); got != c.want {
+				t.Fatalf("availableMemory = %d, want %d", got, c.want)
+			}
+		})
+	}
+	// This machine: something plausible (Linux CI has /proc/meminfo).
+	if m := availableMemory("/"); m != 0 && m < 64<<20 {
+		t.Fatalf("this machine has %d bytes?", m)
 	}
 }

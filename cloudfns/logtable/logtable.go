@@ -29,8 +29,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/pocketbase/dbx"
 )
 
@@ -108,9 +108,9 @@ type Line struct {
 // Logs must be valid JSON or empty.
 func (l *Line) AppendJSON(b []byte) []byte {
 	b = append(b, `{"requestId":`...)
-	b = appendString(b, l.RequestID)
+	b = ejson.AppendString(b, l.RequestID)
 	b = append(b, `,"function":`...)
-	b = appendString(b, l.Function)
+	b = ejson.AppendString(b, l.Function)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, int64(l.Version), 10)
 	b = appendOptional(b, `,"source":`, l.Source)
@@ -120,7 +120,7 @@ func (l *Line) AppendJSON(b []byte) []byte {
 	b = append(b, `,"duration":`...)
 	b = strconv.AppendFloat(b, l.Duration, 'f', -1, 64)
 	b = append(b, `,"outcome":`...)
-	b = appendString(b, l.Outcome)
+	b = ejson.AppendString(b, l.Outcome)
 	b = appendOptional(b, `,"errorCode":`, l.ErrorCode)
 	b = appendOptional(b, `,"errorMessage":`, l.ErrorMessage)
 	b = appendOptional(b, `,"errorStack":`, l.ErrorStack)
@@ -139,52 +139,7 @@ func appendOptional(b []byte, key, s string) []byte {
 	if s == "" {
 		return b
 	}
-	return appendString(append(b, key...), s)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD, as
-// encoding/json does.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return ejson.AppendString(append(b, key...), s)
 }
 
 // WriteChunks stores lines, in order, as chunks of at most MaxChunkLines lines and
@@ -361,7 +316,7 @@ func findQuery(f Filter) (string, dbx.Params) {
 	}
 	if f.RequestID != "" {
 		// The text the writer puts in the line; Filter.match checks the decoded value.
-		needle := appendString([]byte(`"requestId":`), f.RequestID)
+		needle := ejson.AppendString([]byte(`"requestId":`), f.RequestID)
 		where = append(where, "instr(c.`entries`, {:needle}) > 0")
 		params["needle"] = append(needle, ',')
 	}

@@ -34,10 +34,10 @@ import (
 //
 // Validation: the function's own JavaScript files must compile in goja (syntax errors
 // are reported at file:line:col of the user's source), the entry must exist, and the
-// entry's top-level code is run once in a throwaway VM with stubbed modules to check
-// that it exports a main function (check.go). Files under node_modules are transformed
-// the same way, but one that still does not compile is kept as it is and fails only if
-// it is required.
+// entry's top-level code is run once as a cold start runs it, on a host-less runtime,
+// to check that it exports a main function (bundle_check.go). Files under node_modules
+// are transformed the same way, but one that still does not compile is kept as it is
+// and fails only if it is required.
 
 // DeployError is a bundle refused at deploy time. File, Line and Column (1-based; zero
 // when unknown) point into the user's original source.
@@ -235,6 +235,49 @@ func (b *Bundle) Entry() string {
 		return "index.js"
 	}
 	return ""
+}
+
+// resolvePath resolves a bundle path as Node's require does for a file or folder:
+// X, X.js, X.json, then X/package.json's main, X/index.js, X/index.json.
+func (b *Bundle) resolvePath(p string) (string, bool) {
+	p = strings.TrimPrefix(path.Clean("/"+p), "/")
+	if p == "" {
+		p = "."
+	}
+	for _, cand := range []string{p, p + ".js", p + ".json"} {
+		if _, ok := b.Files[cand]; ok {
+			return cand, true
+		}
+	}
+	return b.resolveDir(p)
+}
+
+func (b *Bundle) resolveDir(p string) (string, bool) {
+	join := func(name string) string {
+		if p == "." {
+			return name
+		}
+		return p + "/" + name
+	}
+	if data, ok := b.Files[join("package.json")]; ok {
+		var pkg struct {
+			Main string `json:"main"`
+		}
+		if json.Unmarshal(data, &pkg) == nil && pkg.Main != "" {
+			m := path.Join(p, pkg.Main)
+			for _, cand := range []string{m, m + ".js", m + ".json", m + "/index.js", m + "/index.json"} {
+				if _, ok := b.Files[cand]; ok {
+					return cand, true
+				}
+			}
+		}
+	}
+	for _, cand := range []string{join("index.js"), join("index.json")} {
+		if _, ok := b.Files[cand]; ok {
+			return cand, true
+		}
+	}
+	return "", false
 }
 
 func packageMain(files map[string][]byte) string {

@@ -2,7 +2,9 @@ package cloudfns
 
 import (
 	"bytes"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -12,11 +14,33 @@ import (
 // template, a JSON file) under /var/user, as on CloudBase, and nothing else of the
 // host. The prelude keeps /tmp in memory per instance and refuses writes elsewhere.
 
-// bundleDirs lists the version's folders with their entries (bundle_check.go
-// bundleDirs), built on the first folder question a function asks.
+// bundleDirs lists the version's folders with their entries, built on the first
+// folder question a function asks.
 func (c *versionCode) bundleDirs() map[string][]string {
 	c.dirsOnce.Do(func() { c.dirs = bundleDirs(c.files) })
 	return c.dirs
+}
+
+// bundleDirs maps every folder of a bundle's files ("." for the root) to its entries,
+// sorted.
+func bundleDirs(files map[string][]byte) map[string][]string {
+	seen := map[string]map[string]bool{".": {}}
+	for p := range files {
+		for dir, name := path.Dir(p), path.Base(p); ; dir, name = path.Dir(dir), path.Base(dir) {
+			if seen[dir] == nil {
+				seen[dir] = map[string]bool{}
+			}
+			seen[dir][name] = true
+			if dir == "." {
+				break
+			}
+		}
+	}
+	dirs := make(map[string][]string, len(seen))
+	for dir, names := range seen {
+		dirs[dir] = slices.Sorted(maps.Keys(names))
+	}
+	return dirs
 }
 
 // bundleRel maps an absolute path under bundleRoot to its bundle path ("." for the

@@ -96,7 +96,7 @@ import data from './data.json'
 import * as fs from 'fs'
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV })
 init({ env: DYNAMIC_CURRENT_ENV })
-const raw = fs.readFileSync('/x')
+const raw = fs.readFileSync('/var/user/data.json')
 export const main = async (event: { n: Num }) => ({ n: double(event.n), data, later: await import('./lib/late.mjs') })
 `,
 		"lib/math.ts":   "export type Num = number\nexport const double = (n: Num): Num => n * 2\nexport enum Color { Red, Green }\n",

@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/pocketbase/dbx"
@@ -155,7 +156,10 @@ func WriteChunks(ctx context.Context, db dbx.Builder, lines []Line) error {
 	fn := db.NewQuery("INSERT INTO `" + FunctionsName + "` (`function`, `maxStart`, `chunk`, `minStart`, `count`, `failures`) " +
 		"VALUES ({:function}, {:max}, {:chunk}, {:min}, {:count}, {:failures})").WithContext(ctx).Prepare()
 	defer fn.Close()
-	buf := make([]byte, 0, 64<<10)
+	bp := chunkBuffers.Get().(*[]byte)
+	defer chunkBuffers.Put(bp)
+	buf := (*bp)[:0]
+	defer func() { *bp = buf[:0] }() // keep what it grew to for the next batch
 	var fns []span
 	for len(lines) > 0 {
 		buf = buf[:0]
@@ -201,6 +205,10 @@ func WriteChunks(ctx context.Context, db dbx.Builder, lines []Line) error {
 	}
 	return nil
 }
+
+// chunkBuffers hold the encoding buffers of WriteChunks: a batch's chunk is ~100 KiB,
+// regrown from nothing for every batch otherwise.
+var chunkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
 // span summarises the lines of a chunk (or of one function in it).
 type span struct {

@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"github.com/minicloud/minicloud/cloudfns/logtable"
+	"github.com/minicloud/minicloud/internal/reqid"
 )
 
 // The invocation log: chunks of entries in PocketBase's auxiliary database
@@ -539,7 +540,7 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 	if !app.AuxHasTable(logtable.ChunksName) {
 		return []LogEntry{}, nil // no function has run since the auxiliary database was created
 	}
-	found, err := logtable.Find(ctx, app.AuxDB(), f, offset+limit)
+	found, err := findLogs(ctx, app, f, offset+limit)
 	if err != nil {
 		return nil, err
 	}
@@ -562,6 +563,32 @@ func QueryLogs(ctx context.Context, app core.App, q LogQuery) ([]LogEntry, error
 		out[i] = e
 	}
 	return out, nil
+}
+
+// requestIDLeeway widens the span in which the invocation of a request id that
+// carries a time may start: from then (less the leeway) to MaxTimeout later (it may
+// queue up to its timeout), plus the leeway.
+const requestIDLeeway = time.Minute
+
+// findLogs is logtable.Find, narrowed to the time a request id carries when it carries
+// one (the gateway's and the runtime's ids do; a lookup by request id otherwise
+// searches every chunk). The time is a hint: a client's own X-Request-Id may look like
+// one of ours, so a narrowed search that finds nothing is repeated unnarrowed.
+func findLogs(ctx context.Context, app core.App, f logtable.Filter, n int) ([]logtable.Entry, error) {
+	if t, ok := reqid.Time(f.RequestID); ok {
+		narrow := f
+		narrow.Since = max(f.Since, t.Add(-requestIDLeeway).UnixMicro())
+		if until := t.Add(MaxTimeout + requestIDLeeway).UnixMicro(); f.Until == 0 || until < f.Until {
+			narrow.Until = until
+		}
+		if narrow.Since < narrow.Until {
+			found, err := logtable.Find(ctx, app.AuxDB(), narrow, n)
+			if err != nil || len(found) > 0 {
+				return found, err
+			}
+		}
+	}
+	return logtable.Find(ctx, app.AuxDB(), f, n)
 }
 
 // Cleanup deletes entries older than the retention (nothing when it is 0) and returns

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/minicloud/minicloud/cloudfns/logtable"
+	"github.com/minicloud/minicloud/internal/reqid"
 	"github.com/minicloud/minicloud/internal/testapp"
 )
 
@@ -420,5 +421,38 @@ func TestLogStoreOrdersByStart(t *testing.T) {
 	}
 	if in := queryLogs(t, s, LogQuery{Since: base.Add(time.Second), Until: base.Add(2 * time.Second)}); len(in) != 1 || in[0].RequestID != "r1" {
 		t.Fatalf("range: %+v", in)
+	}
+}
+
+// A request id that carries a time (the gateway's, the runtime's) is looked up near
+// that time; one that only looks like it (a client's X-Request-Id) is still found, and
+// an id without a time is found by searching everything.
+func TestLogStoreFindsRequestIDs(t *testing.T) {
+	s, _ := newLogsTestStore(t, 0)
+	now := time.Now().UTC()
+	ours := newRequestID()                                // carries now
+	lookalike := "00000000000a" + strings.Repeat("7", 20) // 32 hex digits: "carries" 1970
+	random := "client-chosen-id"
+	if at, ok := reqid.Time(ours); !ok || at.Sub(now).Abs() > time.Minute {
+		t.Fatalf("the runtime's request id %s carries no time (%v %v)", ours, at, ok)
+	}
+	for i, id := range []string{ours, lookalike, random} {
+		s.Record(LogEntry{RequestID: id, Function: "f", Start: now.Add(time.Duration(i) * time.Second), Outcome: OutcomeSuccess})
+	}
+	for i := 0; i < 50; i++ { // other calls around them
+		s.Record(LogEntry{RequestID: newRequestID(), Function: "f", Start: now.Add(-time.Duration(i) * time.Minute), Outcome: OutcomeSuccess})
+	}
+	flushLogs(t, s)
+	for _, id := range []string{ours, lookalike, random} {
+		if got := queryLogs(t, s, LogQuery{RequestID: id}); len(got) != 1 || got[0].RequestID != id {
+			t.Errorf("%s: %+v", id, got)
+		}
+	}
+	// The caller's own time range still applies.
+	if got := queryLogs(t, s, LogQuery{RequestID: ours, Since: now.Add(time.Hour)}); len(got) != 0 {
+		t.Errorf("since an hour later: %+v", got)
+	}
+	if got := queryLogs(t, s, LogQuery{RequestID: ours, Until: now.Add(time.Second)}); len(got) != 1 {
+		t.Errorf("until a second later: %+v", got)
 	}
 }

@@ -17,10 +17,12 @@ package gctune
 import (
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,9 +74,9 @@ func HeadroomFor(memory uint64) uint64 {
 	return min(max(memory/memoryShare, MinHeadroom), MaxHeadroom)
 }
 
-// availableMemory is the least of the machine's memory and the cgroup's limit (v2
-// memory.max, v1 memory.limit_in_bytes), read from the files under root; 0 when none
-// can be read.
+// availableMemory is the least of the machine's memory and the memory limits of the
+// process's cgroup and its ancestors (v2 memory.max, v1 memory.limit_in_bytes), read
+// from the files under root; 0 when none can be read.
 func availableMemory(root string) uint64 {
 	var memory uint64
 	least := func(n uint64) {
@@ -91,16 +93,50 @@ func availableMemory(root string) uint64 {
 			}
 		}
 	}
-	for _, f := range []string{"sys/fs/cgroup/memory.max", "sys/fs/cgroup/memory/memory.limit_in_bytes"} {
-		if b, err := os.ReadFile(filepath.Join(root, f)); err == nil {
-			// "max" (v2) or a huge number (v1) means no limit: ParseUint fails or it is
-			// above the machine's memory.
-			if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil {
-				least(n)
+	v2, v1 := cgroupPaths(root)
+	for _, c := range []struct{ base, rel, file string }{
+		{filepath.Join(root, "sys/fs/cgroup"), v2, "memory.max"},
+		{filepath.Join(root, "sys/fs/cgroup/memory"), v1, "memory.limit_in_bytes"},
+	} {
+		// A parent's limit binds its children too: walk up to the hierarchy's root.
+		for rel := path.Clean(c.rel); ; rel = path.Dir(rel) {
+			if b, err := os.ReadFile(filepath.Join(c.base, rel, c.file)); err == nil {
+				// "max" (v2) or a huge number (v1) means no limit: ParseUint fails or
+				// the machine's memory is less.
+				if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil {
+					least(n)
+				}
+			}
+			if rel == "/" {
+				break
 			}
 		}
 	}
 	return memory
+}
+
+// cgroupPaths reads the process's cgroup v2 path and v1 memory path from
+// /proc/self/cgroup under root ("/" when absent: a container sees its own cgroup at
+// the root).
+func cgroupPaths(root string) (v2, v1 string) {
+	v2, v1 = "/", "/"
+	b, err := os.ReadFile(filepath.Join(root, "proc/self/cgroup"))
+	if err != nil {
+		return v2, v1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 || !strings.HasPrefix(parts[2], "/") || strings.Contains(parts[2], "..") {
+			continue
+		}
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			v2 = parts[2]
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			v1 = parts[2]
+		}
+	}
+	return v2, v1
 }
 
 // Start sets the percentage for the current live heap and re-sets it after every

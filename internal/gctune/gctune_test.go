@@ -123,6 +123,21 @@ func TestAvailableMemory(t *testing.T) {
 			"sys/fs/cgroup/memory/memory.limit_in_bytes": "1073741824"}, 1 << 30},
 		{"limit above the machine", map[string]string{"proc/meminfo": meminfo, "sys/fs/cgroup/memory.max": "99999999999999"}, 8000000 << 10},
 		{"garbage", map[string]string{"proc/meminfo": "MemTotal: lots\n", "sys/fs/cgroup/memory.max": "-1"}, 0},
+		{"cgroup v2 of a systemd service", map[string]string{"proc/meminfo": meminfo,
+			"proc/self/cgroup": "0::/system.slice/minicloud.service\n",
+			"sys/fs/cgroup/system.slice/minicloud.service/memory.max": "268435456\n",
+			"sys/fs/cgroup/system.slice/memory.max":                   "max\n"}, 256 << 20},
+		{"cgroup v2 parent limit", map[string]string{"proc/meminfo": meminfo,
+			"proc/self/cgroup": "0::/system.slice/minicloud.service\n",
+			"sys/fs/cgroup/system.slice/minicloud.service/memory.max": "max\n",
+			"sys/fs/cgroup/system.slice/memory.max":                   "1073741824\n"}, 1 << 30},
+		{"cgroup v1 nested", map[string]string{"proc/meminfo": meminfo,
+			"proc/self/cgroup": "9:name=systemd:/\n4:memory:/process_api/abc\n0::/\n",
+			"sys/fs/cgroup/memory/process_api/abc/memory.limit_in_bytes": "536870912\n",
+			"sys/fs/cgroup/memory/memory.limit_in_bytes":                 "9223372036854771712\n"}, 512 << 20},
+		{"cgroup v1 with joined controllers", map[string]string{"proc/meminfo": meminfo,
+			"proc/self/cgroup": "4:cpu,memory:/job\n",
+			"sys/fs/cgroup/memory/job/memory.limit_in_bytes": "2147483648"}, 2 << 30},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := t.TempDir()

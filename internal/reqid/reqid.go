@@ -5,6 +5,7 @@ package reqid
 
 import (
 	"crypto/rand"
+	"encoding/hex"
 	"time"
 )
 
@@ -25,35 +26,25 @@ func New() [16]byte {
 // such as a client's own X-Request-Id, carries no time. A client's id may still parse
 // (32 hex digits of its own making): callers use the time as a hint, never as proof.
 func Time(id string) (time.Time, bool) {
-	var hex string
+	var h string
 	switch len(id) {
 	case 32:
-		hex = id
+		h = id
 	case 36:
 		if id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' || id[14] != '7' {
 			return time.Time{}, false
 		}
-		hex = id[:8] + id[9:13] + id[14:18] + id[19:23] + id[24:]
+		h = id[:8] + id[9:13] + id[14:18] + id[19:23] + id[24:]
 	default:
 		return time.Time{}, false
 	}
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return time.Time{}, false
+	}
 	var ms int64
-	for i := 0; i < len(hex); i++ {
-		c := hex[i]
-		var d byte
-		switch {
-		case c >= '0' && c <= '9':
-			d = c - '0'
-		case c >= 'a' && c <= 'f':
-			d = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			d = c - 'A' + 10
-		default:
-			return time.Time{}, false
-		}
-		if i < 12 {
-			ms = ms<<4 | int64(d)
-		}
+	for _, c := range b[:6] {
+		ms = ms<<8 | int64(c)
 	}
 	return time.UnixMilli(ms), true
 }

@@ -12,7 +12,6 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding"
-	"encoding/hex"
 	"hash"
 	"math/big"
 	"strings"
@@ -76,22 +75,7 @@ func randomUUID4() string {
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return formatUUID(&b)
-}
-
-// formatUUID writes 16 bytes in the 8-4-4-4-12 form.
-func formatUUID(b *[16]byte) string {
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
+	return reqid.FormatUUID(&b)
 }
 
 // dataArg returns the bytes of a string (in enc) or a binary value.
@@ -400,9 +384,4 @@ func (e runtimeErr) Error() string { return string(e) }
 
 // newRequestID returns a request ID for an invocation: a UUID (version 7) that rises
 // with time (internal/reqid).
-func newRequestID() string {
-	b := reqid.New()
-	b[6] = b[6]&0x0f | 0x70
-	b[8] = b[8]&0x3f | 0x80
-	return formatUUID(&b)
-}
+func newRequestID() string { return reqid.NewUUID() }

@@ -133,7 +133,7 @@ func (m *module) callFunction(c goja.FunctionCall) goja.Value {
 	}
 	parent := m.env.Call()
 	cc := cloudfns.CallContext{
-		RequestID: NewRequestID(),
+		RequestID: NewCallRequestID(),
 		Source:    ChainSource(parent.Source),
 		OpenID:    parent.OpenID,
 		AppID:     parent.AppID,

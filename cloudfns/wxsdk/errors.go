@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/minicloud/minicloud/cloudfns"
+	"github.com/minicloud/minicloud/internal/reqid"
 )
 
 // CodedError is what the module expects from Host errors: a CloudBase error code
@@ -67,9 +68,9 @@ func errorCode(err error) (code, message string) {
 	return code, message
 }
 
-// NewRequestID makes the request id of one call (node-sdk's requestId,
-// callFunction's requestID, the callee's CallContext.RequestID): a UUID-shaped string,
-// random per process with a counter in its last group. Tests replace it.
+// NewRequestID makes the request id of one database call (node-sdk's requestId): a
+// UUID-shaped string, random per process with a counter in its last group. Tests
+// replace it.
 var NewRequestID = func() string {
 	n := requestCounter.Add(1)
 	var out [36]byte
@@ -81,6 +82,12 @@ var NewRequestID = func() string {
 	}
 	return string(out[:])
 }
+
+// NewCallRequestID makes the request id of a cloud.callFunction (callFunction's
+// requestID, the callee's CallContext.RequestID): the callee's invocation is logged
+// under it, and an id that carries its time (internal/reqid) is found in the log
+// near that time. Tests replace it.
+var NewCallRequestID = reqid.NewUUID
 
 var (
 	requestCounter atomic.Uint64

@@ -212,18 +212,19 @@ func (s *sandbox) eval(script string) string {
 
 var requestIDMu sync.Mutex
 
-// sequentialRequestIDs makes NewRequestID answer req-1, req-2… until the returned
-// function restores it.
+// sequentialRequestIDs makes NewRequestID and NewCallRequestID answer req-1, req-2…
+// (one sequence) until the returned function restores them.
 func sequentialRequestIDs() func() {
 	requestIDMu.Lock()
-	prev := NewRequestID
+	prev, prevCall := NewRequestID, NewCallRequestID
 	n := 0
 	NewRequestID = func() string {
 		n++
 		return fmt.Sprintf("req-%d", n)
 	}
+	NewCallRequestID = NewRequestID
 	return func() {
-		NewRequestID = prev
+		NewRequestID, NewCallRequestID = prev, prevCall
 		requestIDMu.Unlock()
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dop251/goja"
 
 	"github.com/minicloud/minicloud/cloudfns"
+	"github.com/minicloud/minicloud/internal/reqid"
 )
 
 func expectValue(t *testing.T, got outcome, want string) {
@@ -526,5 +528,29 @@ func TestGeoArgumentErrors(t *testing.T) {
 		if got != string(want) {
 			t.Errorf("%s:\n got  %s\n want %s", c.js, got, want)
 		}
+	}
+}
+
+// The callee of cloud.callFunction is logged under an id that carries its time, so the
+// log finds it near that time rather than by searching everything.
+func TestCallFunctionRequestIDCarriesTime(t *testing.T) {
+	requestIDMu.Lock() // no test's sequential ids meanwhile
+	defer requestIDMu.Unlock()
+	host := &fakeHost{fn: func(string, json.RawMessage, cloudfns.CallContext) (cloudfns.Result, error) {
+		return cloudfns.Result{Value: json.RawMessage(`1`), Outcome: cloudfns.OutcomeSuccess}, nil
+	}}
+	s := newSandbox(t, host)
+	before := time.Now()
+	v := s.run(`async ({ cloud }) => (await cloud.callFunction({ name: 'x' })).requestID`)
+	if len(host.calls) != 1 {
+		t.Fatalf("calls %d", len(host.calls))
+	}
+	id := host.calls[0].CC.RequestID
+	at, ok := reqid.Time(id)
+	if !ok || at.Before(before.Truncate(time.Millisecond)) || at.After(time.Now()) {
+		t.Fatalf("callee request id %s carries %v %v", id, at, ok)
+	}
+	if !strings.Contains(fmt.Sprint(v), id) {
+		t.Fatalf("the caller got %v, the callee ran as %s", v, id)
 	}
 }

@@ -48,3 +48,27 @@ func Time(id string) (time.Time, bool) {
 	}
 	return time.UnixMilli(ms), true
 }
+
+// NewUUID returns New's bytes as a version 7 UUID (the first 48 bits are the time, as
+// RFC 9562 has them), the form function invocations get.
+func NewUUID() string {
+	b := New()
+	b[6] = b[6]&0x0f | 0x70
+	b[8] = b[8]&0x3f | 0x80
+	return FormatUUID(&b)
+}
+
+// FormatUUID writes 16 bytes in the 8-4-4-4-12 form.
+func FormatUUID(b *[16]byte) string {
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}

@@ -59,3 +59,19 @@ func TestTime(t *testing.T) {
 		}
 	}
 }
+
+func TestNewUUID(t *testing.T) {
+	before := time.Now().UnixMilli()
+	id := NewUUID()
+	after := time.Now().UnixMilli()
+	if len(id) != 36 || id[14] != '7' || !strings.ContainsRune("89ab", rune(id[19])) {
+		t.Fatalf("%s is not a version 7 UUID", id)
+	}
+	at, ok := Time(id)
+	if !ok || at.UnixMilli() < before || at.UnixMilli() > after {
+		t.Fatalf("Time(%s) = %v %v, want within [%d, %d]", id, at.UnixMilli(), ok, before, after)
+	}
+	if NewUUID() == id {
+		t.Fatal("two ids alike")
+	}
+}

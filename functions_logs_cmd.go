@@ -133,12 +133,19 @@ func writeIndented(out io.Writer, label, text string) {
 	}
 }
 
+// fmtMillis prints a duration in milliseconds with about three significant digits
+// (a warm trivial call takes tens of microseconds: "0.04 ms", not "0.0 ms").
 func fmtMillis(d time.Duration) string {
 	ms := float64(d.Microseconds()) / 1000
-	if ms >= 100 {
+	switch {
+	case ms >= 100:
 		return fmt.Sprintf("%.0f ms", ms)
+	case ms >= 10:
+		return fmt.Sprintf("%.1f ms", ms)
+	case ms >= 1:
+		return fmt.Sprintf("%.2f ms", ms)
 	}
-	return fmt.Sprintf("%.1f ms", ms)
+	return fmt.Sprintf("%.3f ms", ms)
 }
 
 // functionsRulesCommand is `minicloud functions rules get|set`: the environment's

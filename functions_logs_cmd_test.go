@@ -150,3 +150,21 @@ func TestCLITime(t *testing.T) {
 		}
 	}
 }
+
+func TestFmtMillis(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0.000 ms"},
+		{42 * time.Microsecond, "0.042 ms"},
+		{1234 * time.Microsecond, "1.23 ms"},
+		{12345 * time.Microsecond, "12.3 ms"},
+		{123456 * time.Microsecond, "123 ms"},
+		{3 * time.Second, "3000 ms"},
+	} {
+		if got := fmtMillis(c.d); got != c.want {
+			t.Errorf("fmtMillis(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}

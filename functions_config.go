@@ -18,6 +18,7 @@ import (
 	"github.com/minicloud/minicloud/cloudfns"
 	"github.com/minicloud/minicloud/cloudfns/wxsdk"
 	"github.com/minicloud/minicloud/collections"
+	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/storage"
 )
 
@@ -77,6 +78,9 @@ func (m *minicloud) newFunctions(app core.App) (*cloudfns.Service, error) {
 func startFunctions(se *core.ServeEvent, svc *cloudfns.Service, srv *apis.Server) error {
 	svc.SetDatabase(func(ctx context.Context, action string, params json.RawMessage) (json.RawMessage, error) {
 		return srv.AdminAction(ctx, action, params)
+	})
+	svc.SetDocuments(func(ctx context.Context, params json.RawMessage) ([]ejson.D, error) {
+		return srv.AdminFind(ctx, params)
 	})
 	if fs, ok := svc.Storage().(*functionStorage); ok && se.Server != nil {
 		fs.base = serverBaseURL(se.Server)

@@ -278,31 +278,33 @@ func (s *Server) actionInsert(r *actionRequest) (any, error) {
 	return out, nil
 }
 
-func (s *Server) actionQuery(r *actionRequest) (any, error) {
+// findQuery reads a query action's collection and query (filter, projection, order,
+// offset, limit with the caller's bounds): what actionQuery and AdminFind run.
+func (s *Server) findQuery(r *actionRequest) (string, collections.Query, error) {
 	coll, err := r.collection()
 	if err != nil {
-		return nil, err
+		return "", collections.Query{}, err
 	}
 	if err := r.checkTransaction(); err != nil {
-		return nil, err
+		return "", collections.Query{}, err
 	}
 	var q collections.Query
 	if q.Filter, err = r.doc("query"); err != nil {
-		return nil, err
+		return "", collections.Query{}, err
 	}
 	if q.Projection, err = r.doc("projection"); err != nil {
-		return nil, err
+		return "", collections.Query{}, err
 	}
 	ov, _ := r.params.Get("order")
 	if q.Sort, err = r.codec.order(ov); err != nil {
-		return nil, err
+		return "", collections.Query{}, err
 	}
 	if q.Skip, _, err = intField(r.params, "offset"); err != nil {
-		return nil, err
+		return "", collections.Query{}, err
 	}
 	limit, given, err := intField(r.params, "limit")
 	if err != nil {
-		return nil, err
+		return "", collections.Query{}, err
 	}
 	if r.admin {
 		if !given || limit == 0 {
@@ -311,6 +313,14 @@ func (s *Server) actionQuery(r *actionRequest) (any, error) {
 		q.Limit = min(limit, s.store.MaxLimit())
 	} else {
 		q.Limit = s.clientLimit(limit, given)
+	}
+	return coll, q, nil
+}
+
+func (s *Server) actionQuery(r *actionRequest) (any, error) {
+	coll, q, err := s.findQuery(r)
+	if err != nil {
+		return nil, err
 	}
 	var list []json.RawMessage
 	if r.admin {
@@ -603,6 +613,27 @@ func (s *Server) AdminAction(ctx context.Context, action string, params []byte) 
 		return nil, toAPIError(s.app, err)
 	}
 	return json.Marshal(data)
+}
+
+// AdminFind runs the /admin dialect's database.getDocument with admin rights and
+// returns the documents themselves: a cloud function's get() then builds its result
+// from them, with no EJSON text made and parsed again in between. params and errors
+// are AdminAction's.
+func (s *Server) AdminFind(ctx context.Context, params []byte) ([]ejson.D, error) {
+	d, err := decodeObject(params, "the action parameters")
+	if err != nil {
+		return nil, err
+	}
+	r := &actionRequest{ctx: ctx, params: d, caller: collections.AdminCaller, codec: adminCodec, admin: true}
+	coll, q, err := s.findQuery(r)
+	if err != nil {
+		return nil, toAPIError(s.app, err)
+	}
+	docs, err := s.store.Find(ctx, r.caller, coll, q)
+	if err != nil {
+		return nil, toAPIError(s.app, err)
+	}
+	return docs, nil
 }
 
 // ErrorCode returns the CloudBase code and message of an error from AdminAction.

@@ -1,12 +1,15 @@
 package apis
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/minicloud/minicloud/collections"
+	"github.com/minicloud/minicloud/collections/ejson"
 )
 
 func TestWebActions(t *testing.T) {
@@ -117,6 +120,67 @@ func TestAdminActionWithoutHTTP(t *testing.T) {
 	}
 	if _, err := srv.AdminAction(ctx, "nope", []byte(`{}`)); err == nil {
 		t.Fatal("unknown action accepted")
+	}
+}
+
+// AdminFind answers database.getDocument with the documents the action encodes:
+// same filter, order, offset, limit and projection, same errors.
+func TestAdminFindMatchesAdminAction(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	srv := NewServer(h.app, Config{EnvID: testEnv}, Services{Store: h.store, Auth: h.auth, Keys: h.keys})
+	ctx := t.Context()
+	var docs []string
+	for i := 0; i < 30; i++ {
+		docs = append(docs, jsonString(fmt.Sprintf(`{"_id":"d%02d","n":{"$numberInt":"%d"},"k":"%s","at":{"$date":{"$numberLong":"%d"}}}`,
+			i, i, []string{"a", "b"}[i%2], 1704164645000+int64(i))))
+	}
+	if _, err := srv.AdminAction(ctx, "database.insertDocument", []byte(`{"collectionName":"fn","data":[`+strings.Join(docs, ",")+`]}`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, params := range []string{
+		`{"collectionName":"fn"}`,
+		`{"collectionName":"fn","query":"{\"k\":\"a\"}","order":"{\"n\":-1}","offset":2,"limit":5}`,
+		`{"collectionName":"fn","query":"{\"n\":{\"$gte\":25}}","projection":"{\"n\":1}"}`,
+		`{"collectionName":"fn","limit":5000}`,
+	} {
+		out, err := srv.AdminAction(ctx, "database.getDocument", []byte(params))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answer struct{ List []string }
+		if err := json.Unmarshal(out, &answer); err != nil {
+			t.Fatal(err)
+		}
+		found, err := srv.AdminFind(ctx, []byte(params))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) != len(answer.List) || len(found) == 0 {
+			t.Fatalf("%s: %d documents, the action %d", params, len(found), len(answer.List))
+		}
+		for i, d := range found {
+			text, err := ejson.Marshal(d, ejson.Canonical)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(text) != answer.List[i] {
+				t.Fatalf("%s: document %d is %s, the action's %s", params, i, text, answer.List[i])
+			}
+		}
+	}
+	for _, c := range []struct{ params, code string }{
+		{`{"collectionName":"missing"}`, "DATABASE_COLLECTION_NOT_EXIST"},
+		{`{"collectionName":""}`, "INVALID_PARAM"},
+		{`{"collectionName":"fn","query":"{bad"}`, "INVALID_PARAM"},
+		{`not json`, "INVALID_PARAM"},
+	} {
+		_, err := srv.AdminFind(ctx, []byte(c.params))
+		_, actionErr := srv.AdminAction(ctx, "database.getDocument", []byte(c.params))
+		code, _ := ErrorCode(err)
+		actionCode, _ := ErrorCode(actionErr)
+		if code != c.code || code != actionCode {
+			t.Errorf("%s: %q (%v), the action %q, want %q", c.params, code, err, actionCode, c.code)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/minicloud/minicloud/cloudfns"
 	"github.com/minicloud/minicloud/cloudfns/wxsdk"
+	"github.com/minicloud/minicloud/collections/ejson"
 )
 
 // fnHarness is a server with cloud functions (anonymous sign-in on, HTTP access at /fn).
@@ -32,6 +33,9 @@ func newFnHarness(t *testing.T) *fnHarness {
 		ready: func(srv *Server) {
 			fh.fns.SetDatabase(func(ctx context.Context, action string, params json.RawMessage) (json.RawMessage, error) {
 				return srv.AdminAction(ctx, action, params)
+			})
+			fh.fns.SetDocuments(func(ctx context.Context, params json.RawMessage) ([]ejson.D, error) {
+				return srv.AdminFind(ctx, params)
 			})
 		},
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/collections/rules"
 	"github.com/minicloud/minicloud/migrations"
 )
@@ -39,6 +40,10 @@ type ServiceConfig struct {
 // layer's AdminAction), for wx-server-sdk and node-sdk inside functions.
 type DatabaseFunc func(ctx context.Context, action string, params json.RawMessage) (json.RawMessage, error)
 
+// DocumentsFunc runs database.getDocument as DatabaseFunc does and returns the
+// documents (DocumentFinder).
+type DocumentsFunc func(ctx context.Context, params json.RawMessage) ([]ejson.D, error)
+
 // Service is cloud functions as the rest of Minicloud uses them: deploy store, runtime,
 // invocation log and timer triggers.
 type Service struct {
@@ -54,6 +59,7 @@ type Service struct {
 
 	mu    sync.RWMutex
 	db    DatabaseFunc
+	docs  DocumentsFunc
 	files FileStorage
 
 	triggerRecheck time.Duration
@@ -81,6 +87,14 @@ func NewService(app core.App, store *Store, cfg ServiceConfig) *Service {
 func (s *Service) SetDatabase(fn DatabaseFunc) {
 	s.mu.Lock()
 	s.db = fn
+	s.mu.Unlock()
+}
+
+// SetDocuments connects wx-server-sdk's get() to the documents themselves (see
+// DocumentFinder); until then, and without it, get() goes through SetDatabase's action.
+func (s *Service) SetDocuments(fn DocumentsFunc) {
+	s.mu.Lock()
+	s.docs = fn
 	s.mu.Unlock()
 }
 
@@ -330,6 +344,21 @@ func (h serviceHost) Database(ctx context.Context, action string, params json.Ra
 	}
 	return db(ctx, action, params)
 }
+
+// FindDocuments answers through SetDocuments' function, else through the action.
+func (h serviceHost) FindDocuments(ctx context.Context, params json.RawMessage) ([]ejson.D, error) {
+	h.s.mu.RLock()
+	docs := h.s.docs
+	h.s.mu.RUnlock()
+	if docs == nil {
+		return nil, ErrNoDocuments
+	}
+	return docs(ctx, params)
+}
+
+// ErrNoDocuments is FindDocuments' answer when no DocumentsFunc is connected: the
+// caller then uses the database action.
+var ErrNoDocuments = errors.New("no document finder connected: use the database action")
 
 func (h serviceHost) CallFunction(ctx context.Context, name string, event json.RawMessage, cc CallContext) (Result, error) {
 	cc.Depth++

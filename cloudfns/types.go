@@ -14,6 +14,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/minicloud/minicloud/collections/ejson"
 )
 
 // Limits of cloud functions. CloudBase's own figures are named where they differ.
@@ -173,6 +175,14 @@ type Host interface {
 	Database(ctx context.Context, action string, params json.RawMessage) (json.RawMessage, error)
 	// CallFunction invokes another function (cloud.callFunction).
 	CallFunction(ctx context.Context, name string, event json.RawMessage, cc CallContext) (Result, error)
+}
+
+// DocumentFinder is a Host that can also answer database.getDocument with the
+// documents themselves (params as for Database): wx-server-sdk's get() then builds its
+// result from them instead of from the action's EJSON text, which is made and parsed
+// once per document otherwise.
+type DocumentFinder interface {
+	FindDocuments(ctx context.Context, params json.RawMessage) ([]ejson.D, error)
 }
 
 func itoa(n int) string {

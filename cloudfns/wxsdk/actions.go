@@ -2,8 +2,10 @@ package wxsdk
 
 import (
 	"encoding/json"
+	"errors"
 
 	"github.com/dop251/goja"
+	"github.com/minicloud/minicloud/cloudfns"
 )
 
 // The database natives build each /admin action's parameters in Go, in the shape
@@ -188,7 +190,31 @@ func (m *module) nativeFind(c goja.FunctionCall) goja.Value {
 	if pr := c.Argument(5); present(pr) {
 		p.str("projection", m.ejsonOf(pr))
 	}
+	if f, ok := m.env.Host().(cloudfns.DocumentFinder); ok {
+		if list, ok := m.findDocuments(f, &p); ok {
+			return list
+		}
+	}
 	return m.run("database.getDocument", &p, decodeList, "list")
+}
+
+// findDocuments runs the query through f and builds the list from the documents
+// themselves. ok is false when f has no finder connected (use the action then).
+func (m *module) findDocuments(f cloudfns.DocumentFinder, p *params) (list goja.Value, ok bool) {
+	docs, err := f.FindDocuments(m.env.Context(), json.RawMessage(p.bytes()))
+	if errors.Is(err, cloudfns.ErrNoDocuments) {
+		return nil, false
+	}
+	m.lastRequestID = NewRequestID()
+	if err != nil {
+		code, msg := errorCode(err)
+		m.throwServerError(code, msg, m.lastRequestID)
+	}
+	items := make([]any, len(docs))
+	for i, d := range docs {
+		items[i] = m.toJS(d, true) // Geo values as Geo objects, as decodeList makes them
+	}
+	return m.vm.NewArray(items...), true
 }
 
 // count(coll, filter)

@@ -14,6 +14,7 @@ import (
 	"github.com/minicloud/minicloud/cloudfns"
 	"github.com/minicloud/minicloud/cloudfns/wxsdk"
 	"github.com/minicloud/minicloud/collections"
+	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/internal/testapp"
 )
 
@@ -39,6 +40,19 @@ func (h *adminHost) Database(ctx context.Context, action string, params json.Raw
 		return nil, &hostError{code, msg}
 	}
 	return out, nil
+}
+
+// finderHost is adminHost that also answers get() with the documents themselves, as
+// the server's Host does (cloudfns.DocumentFinder over apis.Server.AdminFind).
+type finderHost struct{ *adminHost }
+
+func (h finderHost) FindDocuments(ctx context.Context, params json.RawMessage) ([]ejson.D, error) {
+	docs, err := h.srv.AdminFind(ctx, params)
+	if err != nil {
+		code, msg := apis.ErrorCode(err)
+		return nil, &hostError{code, msg}
+	}
+	return docs, nil
 }
 
 func (h *adminHost) CallFunction(context.Context, string, json.RawMessage, cloudfns.CallContext) (cloudfns.Result, error) {
@@ -95,7 +109,19 @@ func runAsync(t testing.TB, env *vmEnv, script string) string {
 // TestAgainstRealDatabase runs a cloud function's typical database work through the
 // module and the real document database.
 func TestAgainstRealDatabase(t *testing.T) {
-	host, _ := newStoreHost(t)
+	for _, finder := range []bool{false, true} {
+		t.Run(fmt.Sprintf("documents=%v", finder), func(t *testing.T) {
+			host, _ := newStoreHost(t)
+			var h cloudfns.Host = host
+			if finder {
+				h = finderHost{host}
+			}
+			againstRealDatabase(t, h)
+		})
+	}
+}
+
+func againstRealDatabase(t *testing.T, host cloudfns.Host) {
 	env := &vmEnv{vm: goja.New(), host: host, call: cloudfns.CallContext{OpenID: "o-user", AppID: "wx-app", Source: "wx_client"}}
 	wx, err := wxsdk.New(env, wxsdk.FlavorWX)
 	if err != nil {
@@ -276,5 +302,44 @@ func BenchmarkIndexedQuery(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// The documents get() returns are the same whichever way they come: through the
+// action's EJSON text or as the documents themselves (finderHost), for every kind of
+// value a document holds.
+func TestGetDocumentsSameBothWays(t *testing.T) {
+	host, _ := newStoreHost(t)
+	script := `async function () {
+		cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+		const db = cloud.database();
+		const c = db.collection('kinds');
+		try { await c.where({}).remove(); } catch (e) {} // the second run starts afresh
+		await c.add({ data: { _id: 'a', s: 'text 中文', i: 42, big: 9007199254740991, neg: -3, f: 1.25, t: true, nul: null,
+			arr: [1, 'two', { three: [3] }, null], obj: { deep: { deeper: { v: 0.5 } } }, when: new Date(1704164645123),
+			pt: db.Geo.Point(113.3, 23.1), line: db.Geo.LineString([db.Geo.Point(1, 2), db.Geo.Point(3, 4)]),
+			empty: {}, emptyArr: [], zero: 0, created: db.serverDate() } });
+		await c.add({ data: { _id: 'b', only: 'b' } });
+		const got = await c.where({}).orderBy('_id', 'asc').limit(10).get();
+		const a = got.data[0];
+		return { json: JSON.stringify(got.data, (k, v) => k === 'created' ? typeof v : v),
+			types: [a.when instanceof Date, a.pt.constructor.name, a.line.constructor.name, typeof a.big, a.created instanceof Date,
+				Array.isArray(a.arr), Object.keys(a).join(',')] };
+	}`
+	var outs []string
+	for _, h := range []cloudfns.Host{host, finderHost{host}} {
+		env := &vmEnv{vm: goja.New(), host: h}
+		wx, err := wxsdk.New(env, wxsdk.FlavorWX)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = env.vm.Set("cloud", wx)
+		outs = append(outs, runAsync(t, env, script))
+	}
+	if outs[0] != outs[1] {
+		t.Fatalf("through the action:\n%s\nas documents:\n%s", outs[0], outs[1])
+	}
+	if !strings.Contains(outs[0], `"types":[true,"Point","LineString","number",true,true,`) {
+		t.Fatalf("unexpected types: %s", outs[0])
 	}
 }

@@ -190,12 +190,19 @@ func (m *module) nativeFind(c goja.FunctionCall) goja.Value {
 	if pr := c.Argument(5); present(pr) {
 		p.str("projection", m.ejsonOf(pr))
 	}
+	return m.getDocuments(&p)
+}
+
+// getDocuments runs database.getDocument with p and returns its list: from the
+// documents themselves when the host can give them (cloudfns.DocumentFinder), else
+// from the action's answer.
+func (m *module) getDocuments(p *params) goja.Value {
 	if f, ok := m.env.Host().(cloudfns.DocumentFinder); ok {
-		if list, ok := m.findDocuments(f, &p); ok {
+		if list, ok := m.findDocuments(f, p); ok {
 			return list
 		}
 	}
-	return m.run("database.getDocument", &p, decodeList, "list")
+	return m.run("database.getDocument", p, decodeList, "list")
 }
 
 // findDocuments runs the query through f and builds the list from the documents
@@ -238,7 +245,7 @@ func (m *module) nativeDocGet(c goja.FunctionCall) goja.Value {
 	if pr := c.Argument(2); present(pr) {
 		p.str("projection", m.ejsonOf(pr))
 	}
-	return m.run("database.getDocument", &p, decodeList, "list")
+	return m.getDocuments(&p)
 }
 
 // updateWhere(coll, filter, data, multi, raw)

@@ -322,7 +322,11 @@ func TestGetDocumentsSameBothWays(t *testing.T) {
 		await c.add({ data: { _id: 'b', only: 'b' } });
 		const got = await c.where({}).orderBy('_id', 'asc').limit(10).get();
 		const a = got.data[0];
-		return { json: JSON.stringify(got.data, (k, v) => k === 'created' ? typeof v : v),
+		const one = await c.doc('a').field({ s: true, when: true, pt: true }).get();
+		let missing;
+		try { await c.doc('zzz').get(); } catch (e) { missing = e.errMsg; }
+		return { one: [one.data.s, one.data.when instanceof Date, one.data.pt.constructor.name, Object.keys(one.data).join(',')], missing,
+			json: JSON.stringify(got.data, (k, v) => k === 'created' ? typeof v : v),
 			types: [a.when instanceof Date, a.pt.constructor.name, a.line.constructor.name, typeof a.big, a.created instanceof Date,
 				Array.isArray(a.arr), Object.keys(a).join(',')] };
 	}`
@@ -339,7 +343,8 @@ func TestGetDocumentsSameBothWays(t *testing.T) {
 	if outs[0] != outs[1] {
 		t.Fatalf("through the action:\n%s\nas documents:\n%s", outs[0], outs[1])
 	}
-	if !strings.Contains(outs[0], `"types":[true,"Point","LineString","number",true,true,`) {
+	if !strings.Contains(outs[0], `"types":[true,"Point","LineString","number",true,true,`) ||
+		!strings.Contains(outs[0], `"one":["text 中文",true,"Point","_id,s,when,pt"]`) || !strings.Contains(outs[0], `"missing":"document.get:fail document with _id zzz does not exist"`) {
 		t.Fatalf("unexpected types: %s", outs[0])
 	}
 }

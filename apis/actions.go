@@ -604,15 +604,24 @@ func (s *Server) AdminAction(ctx context.Context, action string, params []byte) 
 	if !ok {
 		return nil, newAPIError(http.StatusBadRequest, CodeInvalidAction, "unknown action "+action)
 	}
-	d, err := decodeObject(params, "the action parameters")
+	r, err := adminRequest(ctx, params)
 	if err != nil {
 		return nil, err
 	}
-	data, err := fn(s, &actionRequest{ctx: ctx, params: d, caller: collections.AdminCaller, codec: adminCodec, admin: true})
+	data, err := fn(s, r)
 	if err != nil {
 		return nil, toAPIError(s.app, err)
 	}
 	return json.Marshal(data)
+}
+
+// adminRequest is an /admin action request with admin rights, from its JSON body.
+func adminRequest(ctx context.Context, params []byte) (*actionRequest, error) {
+	d, err := decodeObject(params, "the action parameters")
+	if err != nil {
+		return nil, err
+	}
+	return &actionRequest{ctx: ctx, params: d, caller: collections.AdminCaller, codec: adminCodec, admin: true}, nil
 }
 
 // AdminFind runs the /admin dialect's database.getDocument with admin rights and
@@ -620,11 +629,10 @@ func (s *Server) AdminAction(ctx context.Context, action string, params []byte) 
 // from them, with no EJSON text made and parsed again in between. params and errors
 // are AdminAction's.
 func (s *Server) AdminFind(ctx context.Context, params []byte) ([]ejson.D, error) {
-	d, err := decodeObject(params, "the action parameters")
+	r, err := adminRequest(ctx, params)
 	if err != nil {
 		return nil, err
 	}
-	r := &actionRequest{ctx: ctx, params: d, caller: collections.AdminCaller, codec: adminCodec, admin: true}
 	coll, q, err := s.findQuery(r)
 	if err != nil {
 		return nil, toAPIError(s.app, err)

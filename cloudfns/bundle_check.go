@@ -117,10 +117,13 @@ const inertStubSource = `(function () {
   return stub();
 })()`
 
-var inertStubProgram = goja.MustCompile("minicloud:inert-stub", inertStubSource, true)
+// inertStubProgram is compiled on the first deploy check, not at every start.
+var inertStubProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("minicloud:inert-stub", inertStubSource, true)
+})
 
 func inertNativeModule(in *Instance) (goja.Value, error) {
-	return in.vm.RunProgram(inertStubProgram)
+	return in.vm.RunProgram(inertStubProgram())
 }
 
 // checkMainExport runs the entry's top-level code as a cold start does and checks

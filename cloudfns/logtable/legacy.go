@@ -73,18 +73,13 @@ func LegacyStart(id int64) int64 { return id / idSpread }
 // id >= IDBound(t).
 func IDBound(t time.Time) int64 { return t.UnixMicro() * idSpread }
 
-// LegacyInsertSQL inserts a row: the id, then Columns, as ? parameters. A taken id inserts
-// nothing.
-var LegacyInsertSQL = "INSERT INTO `" + LegacyName + "` (`id`, `" + strings.Join(LegacyColumns, "`, `") + "`) VALUES (?" +
-	strings.Repeat(",?", len(LegacyColumns)) + ") ON CONFLICT (`id`) DO NOTHING"
-
-// LegacyInsertNamedSQL is LegacyInsertSQL with dbx's named parameters: {:id} and each column's
-// name.
+// LegacyInsertNamedSQL inserts a row with dbx's named parameters: {:id} and each
+// column's name. A taken id inserts nothing.
 var LegacyInsertNamedSQL = "INSERT INTO `" + LegacyName + "` (`id`, `" + strings.Join(LegacyColumns, "`, `") + "`) VALUES ({:id}, {:" +
 	strings.Join(LegacyColumns, "}, {:") + "}) ON CONFLICT (`id`) DO NOTHING"
 
 // LegacyInsert adds a row under the first free id of start's microsecond from
-// IDFor(start, n) on: exec runs LegacyInsertSQL (or LegacyInsertNamedSQL) with the given id and
+// IDFor(start, n) on: exec runs LegacyInsertNamedSQL with the given id and
 // reports the rows it inserted. The ids of one microsecond run out only after 1024
 // rows.
 func LegacyInsert(start time.Time, n uint64, exec func(id int64) (sql.Result, error)) error {

@@ -56,21 +56,17 @@ func TestLegacyInsertSpreadsOneMicrosecond(t *testing.T) {
 	if err := EnsureLegacy(db); err != nil {
 		t.Fatal(err)
 	}
-	st, err := db.DB().Prepare(LegacyInsertSQL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	q := db.NewQuery(LegacyInsertNamedSQL)
 	start := time.Date(2026, 12, 4, 10, 0, 0, 123456789, time.UTC)
 	for i := 0; i < 3; i++ {
-		args := make([]any, len(LegacyColumns)+1)
-		args[1] = "req" // requestId; the rest are NULL-able or defaulted below
-		for j := 2; j < len(args); j++ {
-			args[j] = ""
+		params := dbx.Params{}
+		for _, col := range LegacyColumns {
+			params[col] = ""
 		}
+		params["requestId"] = "req"
 		err := LegacyInsert(start, 7, func(id int64) (sql.Result, error) {
-			args[0] = id
-			return st.Exec(args...)
+			params["id"] = id
+			return q.Bind(params).Execute()
 		})
 		if err != nil {
 			t.Fatalf("insert %d: %v", i, err)

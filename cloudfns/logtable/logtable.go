@@ -22,6 +22,8 @@
 package logtable
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -104,8 +106,8 @@ type Line struct {
 	ResultBytes  int             `json:"resultBytes"`
 }
 
-// AppendJSON appends l as one line of JSON (what encoding/json would write, without
-// HTML escaping). The writer calls it for every invocation, hence no reflection.
+// AppendJSON appends l as one line of JSON that encoding/json reads back as l. The
+// writer calls it for every invocation, hence no reflection.
 // Logs must be valid JSON or empty.
 func (l *Line) AppendJSON(b []byte) []byte {
 	b = append(b, `{"requestId":`...)
@@ -254,19 +256,10 @@ type Entry struct {
 
 // newer orders entries newest first: by start, then by id.
 func newer(a, b Entry) int {
-	if a.Line.Start != b.Line.Start {
-		if a.Line.Start > b.Line.Start {
-			return -1
-		}
-		return 1
+	if c := cmp.Compare(b.Line.Start, a.Line.Start); c != 0 {
+		return c
 	}
-	switch {
-	case a.ID > b.ID:
-		return -1
-	case a.ID < b.ID:
-		return 1
-	}
-	return 0
+	return cmp.Compare(b.ID, a.ID)
 }
 
 // Find returns the n newest entries matching f (by start time, then id).
@@ -365,9 +358,8 @@ func spanFilter(table string, f Filter, params dbx.Params) []string {
 // appendMatches decodes the lines of chunk id and appends those matching f.
 func appendMatches(found []Entry, id int64, entries []byte, f *Filter) ([]Entry, error) {
 	for i := int64(0); len(entries) > 0; i++ {
-		end := indexNewline(entries)
-		raw := entries[:end]
-		entries = entries[min(end+1, len(entries)):]
+		var raw []byte
+		raw, entries, _ = bytes.Cut(entries, []byte{'\n'})
 		var l Line
 		if err := json.Unmarshal(raw, &l); err != nil {
 			return found, fmt.Errorf("function log chunk %d, line %d: %w", id, i+1, err)
@@ -377,15 +369,6 @@ func appendMatches(found []Entry, id int64, entries []byte, f *Filter) ([]Entry,
 		}
 	}
 	return found, nil
-}
-
-func indexNewline(b []byte) int {
-	for i, c := range b {
-		if c == '\n' {
-			return i
-		}
-	}
-	return len(b)
 }
 
 // DeleteBefore deletes the entries that started before cutoff (microseconds),

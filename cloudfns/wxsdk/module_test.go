@@ -12,6 +12,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/minicloud/minicloud/cloudfns"
+	"github.com/minicloud/minicloud/collections/ejson"
 	"github.com/minicloud/minicloud/internal/reqid"
 )
 
@@ -552,5 +553,48 @@ func TestCallFunctionRequestIDCarriesTime(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(v), id) {
 		t.Fatalf("the caller got %v, the callee ran as %s", v, id)
+	}
+}
+
+// finderStub is a Host that also implements cloudfns.DocumentFinder with find.
+type finderStub struct {
+	*fakeHost
+	find func(params json.RawMessage) ([]ejson.D, error)
+}
+
+func (h finderStub) FindDocuments(_ context.Context, params json.RawMessage) ([]ejson.D, error) {
+	return h.find(params)
+}
+
+// get() takes the documents from a connected finder, falls back to the action when the
+// finder answers cloudfns.ErrNoDocuments, and rejects with the finder's error otherwise.
+func TestGetThroughDocumentFinder(t *testing.T) {
+	restore := sequentialRequestIDs()
+	defer restore()
+	host := &fakeHost{db: func(string, json.RawMessage) (json.RawMessage, error) { return cannedList(1), nil }}
+	s := newSandbox(t, host)
+	var asked []string
+	s.env.host = finderStub{host, func(params json.RawMessage) ([]ejson.D, error) {
+		asked = append(asked, string(params))
+		return []ejson.D{{{Key: "_id", Value: "from-finder"}, {Key: "at", Value: ejson.Date(0)}}}, nil
+	}}
+	expectValue(t, s.run(`async ({ cloud }) => { const r = await cloud.database().collection('c').where({ a: 1 }).get();
+		return [r.data[0]._id, r.data[0].at instanceof Date] }`), `["from-finder",true]`)
+	if len(asked) != 1 || !strings.Contains(asked[0], `"collectionName":"c"`) || len(host.calls) != 0 {
+		t.Fatalf("finder asked %v, actions %v", asked, host.calls)
+	}
+
+	s.env.host = finderStub{host, func(json.RawMessage) ([]ejson.D, error) { return nil, cloudfns.ErrNoDocuments }}
+	expectValue(t, s.run(`async ({ cloud }) => (await cloud.database().collection('c').doc('doc-0').get()).data._id`), `"doc-0"`)
+	if len(host.calls) != 1 || host.calls[0].Action != "database.getDocument" {
+		t.Fatalf("no fallback to the action: %v", host.calls)
+	}
+
+	s.env.host = finderStub{host, func(json.RawMessage) ([]ejson.D, error) {
+		return nil, &cloudfns.InvokeError{Code: "DATABASE_COLLECTION_NOT_EXIST", Message: "collection c does not exist"}
+	}}
+	if got := s.run(`async ({ cloud }) => cloud.database().collection('c').get()`); !strings.Contains(got.Error,
+		`"collection.get:fail -502005 database collection not exists. collection c does not exist"`) {
+		t.Fatalf("finder error not passed on: %v", got)
 	}
 }

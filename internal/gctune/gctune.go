@@ -86,8 +86,8 @@ func availableMemory(root string) uint64 {
 	}
 	if b, err := os.ReadFile(filepath.Join(root, "proc/meminfo")); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
-			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-				if kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
+				if kb, err := strconv.ParseUint(f[1], 10, 64); err == nil { // "MemTotal: 24683792 kB"
 					least(kb << 10)
 				}
 			}

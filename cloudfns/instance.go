@@ -29,6 +29,8 @@ type Instance struct {
 	mainMod  *goja.Object
 	main     goja.Callable
 	mainArgs int // main.length (3: callback style)
+	// mainSeesContext: main can read its second argument (see mainReadsContext).
+	mainSeesContext bool
 	initErr  error
 
 	// JavaScript helpers (globals.go).

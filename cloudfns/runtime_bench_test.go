@@ -170,3 +170,16 @@ func BenchmarkGuardedBuiltins(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkInvokeTrivialSignedIn(b *testing.B) {
+	r := newTestRuntime(RuntimeConfig{})
+	v := testVersion("bench", map[string]string{"index.js": benchTrivial})
+	ev := json.RawMessage(`{"a":1,"b":"hello","c":[1,2,3]}`)
+	cc := CallContext{RequestID: "r", OpenID: "oABCDEFGHIJKLMNOPQRSTUVWXYZ12", AppID: "wx1234567890abcdef"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := r.Invoke(context.Background(), v, ev, cc); res.Outcome != OutcomeSuccess {
+			b.Fatal(res.Err)
+		}
+	}
+}

@@ -222,6 +222,51 @@ func TestInvokeContextAndEvent(t *testing.T) {
 	}
 }
 
+// main receives its context whenever it can read it: every shape of main but a
+// one-parameter arrow, which cannot observe a second argument.
+func TestMainReadsContext(t *testing.T) {
+	cases := []struct {
+		src  string
+		want bool
+	}{
+		{`async (event) => event`, false},
+		{`event => event`, false},
+		{`async () => 1`, false},
+		{`async ({ a, b }) => a + b // done`, false},
+		{`async (event, context) => context`, true},
+		{`async (event, context = {}) => context`, true},
+		{`async (...args) => args[1]`, true},
+		{`async (event, ...rest) => rest`, true},
+		{`async function (event) { return arguments[1]; }`, true},
+		{`async function main(event) { return event; }`, true},
+		{`async main(event) { return event; }`, true}, // a method: not an expression
+		{`function () { [native code] }`, true},
+		{`(event) => event) + ((x`, true},
+	}
+	for _, c := range cases {
+		if got := mainReadsContext(c.src); got != c.want {
+			t.Errorf("mainReadsContext(%q) = %v, want %v", c.src, got, c.want)
+		}
+	}
+
+	r := newTestRuntime(RuntimeConfig{})
+	for _, src := range []string{
+		`exports.main = async (event, context = {}) => context.function_name`,
+		`exports.main = async function () { return arguments[1].function_name; }`,
+		`exports.main = { async main(e, c) { return c.function_name; } }.main`,
+		`exports.main = ((...a) => a[1].function_name).bind(null)`,
+	} {
+		v := testVersion("ctxshape", map[string]string{"index.js": src})
+		if got := mustSucceed(t, call(r, v, `{}`)); got != "ctxshape" {
+			t.Errorf("%s: context.function_name = %v", src, got)
+		}
+	}
+	v := testVersion("ctxnone", map[string]string{"index.js": `exports.main = async (event) => event.x * 2`})
+	if got := mustSucceed(t, call(r, v, `{"x":21}`)); got != float64(42) {
+		t.Errorf("one-parameter arrow: %v", got)
+	}
+}
+
 func TestInvokeResultErrors(t *testing.T) {
 	r := newTestRuntime(RuntimeConfig{})
 	cases := []struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
 )
 
@@ -102,7 +103,10 @@ func (in *Instance) invoke(inv *invocation, event json.RawMessage) (res Result) 
 	if err != nil {
 		return invokeFailure(OutcomeError, CodeInvalidParam, "the event is not valid JSON: "+err.Error())
 	}
-	cx := in.contextObject(inv)
+	cx := goja.Undefined()
+	if in.mainSeesContext {
+		cx = in.contextObject(inv)
+	}
 
 	var ret goja.Value
 	var cbPromise *goja.Promise
@@ -199,12 +203,37 @@ func (in *Instance) startModule() error {
 		return nil
 	}
 	in.main = fn
+	in.mainSeesContext = true
 	if mo, ok := m.(*goja.Object); ok {
 		if l := mo.Get("length"); l != nil {
 			in.mainArgs = int(l.ToInteger())
 		}
+		in.mainSeesContext = mainReadsContext(mo.String())
 	}
 	return in.checkRejections()
+}
+
+// mainReadsContext reports whether a main with this source text can observe its second
+// argument. Only an arrow function declaring at most one parameter (no rest parameter)
+// cannot: an arrow has no arguments object of its own. Anything else, or text that does
+// not parse as a function expression (a method, a bound or native function), can.
+// Building the context object costs ~2 µs of a ~45 µs call, and `async (event) => …`
+// is a common main.
+func mainReadsContext(src string) bool {
+	prog, err := parser.ParseFile(nil, "", "("+src+"\n)", 0)
+	if err != nil || len(prog.Body) != 1 {
+		return true
+	}
+	st, ok := prog.Body[0].(*ast.ExpressionStatement)
+	if !ok {
+		return true
+	}
+	arrow, ok := st.Expression.(*ast.ArrowFunctionLiteral)
+	if !ok {
+		return true
+	}
+	params := arrow.ParameterList
+	return params == nil || params.Rest != nil || len(params.List) > 1
 }
 
 // eventValue turns the event JSON into the object main receives, adding userInfo for

@@ -18,6 +18,8 @@
 //	d. the first call after deploying a new version while the server runs
 //	e. the memory of one warm instance
 //
+// and, for a and b, main alone in a bare goja VM and in Node (floor.go).
+//
 // See bench/README.md for how to read the results.
 package main
 
@@ -63,6 +65,7 @@ type options struct {
 	outDir      string
 	keep        bool
 	goMem       bool
+	floor       bool
 	maxErrors   float64
 }
 
@@ -113,6 +116,7 @@ func main() {
 	flag.StringVar(&o.outDir, "out", "bench/out/fn", "where the minicloud binary is built")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary data directory, function folders and server logs")
 	flag.BoolVar(&o.goMem, "go-mem", true, "also run the cloudfns Go benchmark of one warm instance's heap")
+	flag.BoolVar(&o.floor, "floor", true, "also time main alone in a bare goja VM and in Node (the interpreter's floor)")
 	flag.Float64Var(&o.maxErrors, "max-error-rate", 0.001, "abort when a run's error rate exceeds this")
 	flag.Parse()
 	o.client = clientKind(clientName)
@@ -192,6 +196,7 @@ type results struct {
 	checks  []string
 	cold    coldStats
 	mem     memStats
+	floor   []floorStats
 	elapsed time.Duration
 }
 
@@ -286,6 +291,11 @@ func run(ctx context.Context, o options, tmp string) (results, error) {
 	}
 	for _, c := range res.checks {
 		logf("%s", c)
+	}
+
+	// The interpreter's floor, while the servers are idle.
+	if o.floor {
+		res.floor = interpreterFloor(ctx, o.node, b.fnDir)
 	}
 
 	// 4. e. memory, while the server is fresh.
@@ -525,12 +535,16 @@ func (b *bench) loadTable(ctx context.Context, cfg config) (table, error) {
 			for slice := 0; slice < o.slices; slice++ {
 				for _, x := range order {
 					cpu0, ok0 := proc.CPUTime(x.srv.PID())
+					self0, selfOK0 := proc.CPUTime(os.Getpid())
 					st, err := b.load(ctx, x, o.dur/time.Duration(o.slices), seed+uint64(slice))
 					if err != nil {
 						return t, fmt.Errorf("%s %s round %d: %w", x.system, sc, round+1, err)
 					}
 					if cpu1, ok1 := proc.CPUTime(x.srv.PID()); ok0 && ok1 {
 						st.CPU = cpu1 - cpu0
+					}
+					if self1, selfOK1 := proc.CPUTime(os.Getpid()); selfOK0 && selfOK1 {
+						st.ClientCPU = self1 - self0
 					}
 					if ctx.Err() != nil {
 						return t, ctx.Err()

@@ -88,6 +88,8 @@ func printReport(o options, res results) {
 			rows, []bool{false, false, true, true, true, true, true, false})
 	}
 
+	printFloor(res)
+
 	fmt.Println()
 	fmt.Println("## First call after a deploy, and memory")
 	fmt.Println()
@@ -141,4 +143,63 @@ func printReport(o options, res results) {
 	fmt.Println("- The load generator is this process, on the same CPUs as the servers; compare ratios and CPU/req, not absolutes.")
 	fmt.Println("  Its default client (-client raw) is a minimal HTTP/1.1 client so that it takes little of the CPUs the servers")
 	fmt.Println("  share with it; -client nethttp uses Go's net/http client (about 3× the client CPU per request).")
+}
+
+// printFloor prints main alone in each interpreter and the requests/s bounds it sets
+// (floor.go), with the load generator's CPU per request and Node's requests/s from the
+// first load table. Bound "main only": every other part of a request is free. Bound
+// "+ the rest of a trivial call": the rest costs what it costs Minicloud's trivial
+// function (HTTP, auth, event, result, log; its own main taken out).
+func printFloor(res results) {
+	if len(res.floor) == 0 {
+		return
+	}
+	fmt.Println()
+	fmt.Println("## The interpreter's floor: main alone, in process, on an event built once")
+	fmt.Println()
+	var first map[string]map[string][]load.Stats
+	if len(res.tables) > 0 {
+		first = res.tables[0].results
+	}
+	median := func(sc, sys string, f func(load.Stats) float64) (time.Duration, bool) {
+		r := first[sc][sys]
+		return time.Duration(load.Median(r, f)), len(r) > 0
+	}
+	var rest time.Duration // the trivial call's server CPU without its main
+	for _, f := range res.floor {
+		if cpu, ok := median("trivial", "Minicloud", load.CPU); ok && f.scenario == "trivial" && f.err == nil {
+			rest = max(cpu-f.goja, 0)
+		}
+	}
+	var rows [][]string
+	for _, f := range res.floor {
+		if f.err != nil {
+			rows = append(rows, []string{f.scenario, "failed: " + f.err.Error(), "", "", "", "", "", "", "", ""})
+			continue
+		}
+		row := []string{f.scenario, floorMicros(f.goja), floorMicros(f.v8), report.Ratio(float64(f.goja), float64(f.v8)), "", "", "", "", "", ""}
+		nodeCPU, ok1 := median(f.scenario, "Node", load.CPU)
+		client, ok2 := median(f.scenario, "Minicloud", load.ClientCPU)
+		if ok1 && ok2 {
+			nodeOPS := load.Median(first[f.scenario]["Node"], load.OPS)
+			row[4], row[5] = floorMicros(nodeCPU), floorMicros(client)
+			bound := func(per time.Duration) float64 { return float64(runtime.NumCPU()) / per.Seconds() }
+			b := bound(f.goja + client)
+			row[6], row[7] = report.Int(b), fmt.Sprintf("%.2f×", b/nodeOPS)
+			if rest > 0 && f.scenario != "trivial" {
+				b := bound(f.goja + rest + client)
+				row[8], row[9] = report.Int(b), fmt.Sprintf("%.2f×", b/nodeOPS)
+			}
+		}
+		rows = append(rows, row)
+	}
+	report.Table(os.Stdout, []string{"scenario", "goja (bare VM)", "V8 (Node)", "goja/V8", "Node: whole request", "load generator",
+		"bound: main only", "/Node", "bound: + rest of a trivial call", "/Node"}, rows,
+		[]bool{false, true, true, true, true, true, true, true, true, true})
+	fmt.Println()
+	fmt.Println("CPU per call of the same index.js's main, awaited, on an event parsed once: a bare goja VM (no Minicloud runtime,")
+	fmt.Println("guards or limits; GC tuned as the server tunes it) and Node. Node: whole request and the load generator's CPU per")
+	fmt.Println("request come from the first table's runs. A goja server spends at least main's CPU per request and the load")
+	fmt.Printf("generator its own, both on these %d CPUs: \"main only\" is %d CPUs / (goja + load generator), as if HTTP, the event\n", runtime.NumCPU(), runtime.NumCPU())
+	fmt.Println("and the result cost nothing; \"+ rest of a trivial call\" adds what Minicloud's trivial call costs besides its main.")
 }

@@ -21,15 +21,16 @@ const maxSamples = 5
 
 // Stats are the results of one run, or of several merged with Add.
 type Stats struct {
-	OK       int           // operations that succeeded
-	Errors   int           // operations that failed (transport error, non-2xx, bad body)
-	Requests int           // HTTP requests sent, where operations count them (Worker.Requests)
-	Bytes    int64         // payload bytes moved, where operations count them (Worker.Bytes)
-	Elapsed  time.Duration // wall time of the run
-	P50, P99 time.Duration // latency of the successful operations
-	CPU      time.Duration // server CPU time during the run (0: unknown)
-	Samples  []string      // a few error descriptions
-	lat      []time.Duration
+	OK        int           // operations that succeeded
+	Errors    int           // operations that failed (transport error, non-2xx, bad body)
+	Requests  int           // HTTP requests sent, where operations count them (Worker.Requests)
+	Bytes     int64         // payload bytes moved, where operations count them (Worker.Bytes)
+	Elapsed   time.Duration // wall time of the run
+	P50, P99  time.Duration // latency of the successful operations
+	CPU       time.Duration // server CPU time during the run (0: unknown)
+	ClientCPU time.Duration // the load generator's own CPU time during the run (0: unknown)
+	Samples   []string      // a few error descriptions
+	lat       []time.Duration
 }
 
 // Add merges another run (a slice of the same round) into s.
@@ -40,6 +41,7 @@ func (s *Stats) Add(o Stats) {
 	s.Bytes += o.Bytes
 	s.Elapsed += o.Elapsed
 	s.CPU += o.CPU
+	s.ClientCPU += o.ClientCPU
 	for _, e := range o.Samples {
 		if len(s.Samples) < maxSamples && !slices.Contains(s.Samples, e) {
 			s.Samples = append(s.Samples, e)
@@ -85,6 +87,14 @@ func (s Stats) CPUPerOp() time.Duration {
 	return s.CPU / time.Duration(s.OK)
 }
 
+// ClientCPUPerOp is the load generator's CPU time per successful operation.
+func (s Stats) ClientCPUPerOp() time.Duration {
+	if s.OK == 0 {
+		return 0
+	}
+	return s.ClientCPU / time.Duration(s.OK)
+}
+
 // ErrorRate is the share of operations that failed.
 func (s Stats) ErrorRate() float64 {
 	if s.OK+s.Errors == 0 {
@@ -126,10 +136,11 @@ func MedianOf[T ~int | ~int64 | ~float64](v []T) T {
 }
 
 // Metric extractors for Median.
-func OPS(s Stats) float64 { return s.OPS() }
-func P50(s Stats) float64 { return float64(s.P50) }
-func P99(s Stats) float64 { return float64(s.P99) }
-func CPU(s Stats) float64 { return float64(s.CPUPerOp()) }
+func OPS(s Stats) float64       { return s.OPS() }
+func P50(s Stats) float64       { return float64(s.P50) }
+func P99(s Stats) float64       { return float64(s.P99) }
+func CPU(s Stats) float64       { return float64(s.CPUPerOp()) }
+func ClientCPU(s Stats) float64 { return float64(s.ClientCPUPerOp()) }
 
 // Worker is the state one worker carries between its operations.
 type Worker struct {

@@ -31,7 +31,7 @@ type Instance struct {
 	mainArgs int // main.length (3: callback style)
 	// mainSeesContext: main can read its second argument (see mainReadsContext).
 	mainSeesContext bool
-	initErr  error
+	initErr         error
 
 	// JavaScript helpers (globals.go).
 	js        jsHelpers

@@ -303,8 +303,9 @@ func (c *versionCode) resolveUncached(dir, request string) string {
 	case strings.HasPrefix(request, "./") || strings.HasPrefix(request, "../") || request == "." || request == "..":
 		return c.resolveFile(path.Join(dir, request))
 	case strings.HasPrefix(request, "/"):
-		if request == bundleRoot || strings.HasPrefix(request, bundleRoot+"/") {
-			return c.resolveFile(strings.TrimPrefix(path.Clean(request), bundleRoot))
+		// Cleaned first: /var/user/../x names /var/x, outside the bundle.
+		if p := path.Clean(request); p == bundleRoot || strings.HasPrefix(p, bundleRoot+"/") {
+			return c.resolveFile(strings.TrimPrefix(p, bundleRoot))
 		}
 		return ""
 	}

@@ -181,7 +181,8 @@ func (g *guards) wrapMethod(obj *goja.Object, name string, check func(call *goja
 }
 
 // boundIteratorSteps makes next() of the iterators whose prototype is proto refuse
-// to run more than limit steps in a row on one iterator. Spread, Array.from,
+// to yield more than limit values in a row on one iterator (limit+1 calls: the last
+// one reports done). Spread, Array.from,
 // new Set/Map and Promise.all drive iterators in one native step, so this is what
 // stops them on an array whose length was set huge (a[2 ** 32 - 2] = 1; [...a]).
 // Guarding here rather than replacing Array.prototype[Symbol.iterator] keeps goja's
@@ -200,7 +201,7 @@ func (g *guards) boundIteratorSteps(proto *goja.Object, limit int) {
 	fn := g.vm.ToValue(func(call goja.FunctionCall) goja.Value {
 		if call.This == g.iter {
 			g.iterSteps++
-			if g.iterSteps > limit {
+			if g.iterSteps > limit+1 {
 				g.iter = nil
 				g.refuse("Invalid array length")
 			}
@@ -697,9 +698,16 @@ func (g *guards) stringifyCapped(v goja.Value, limit int, what string) (string, 
 // stringifyCall runs the original JSON.stringify with a counting replacer (chained to
 // the caller's replacer function or property list).
 func (g *guards) stringifyCall(value, replacer, space goja.Value, limit int, what string) (goja.Value, error) {
-	// Primitives need no counting (a string grows at most 6x by escaping).
+	// A primitive needs no counting (a string grows at most 6x by escaping; the text is
+	// capped below), unless a replacer function may turn it into an object.
 	if _, ok := value.(*goja.Object); !ok {
-		return g.stringify(goja.Undefined(), value, replacer, space)
+		if _, fn := goja.AssertFunction(replacer); !fn {
+			out, err := g.stringify(goja.Undefined(), value, replacer, space)
+			if err != nil {
+				return nil, err
+			}
+			return capJSON(out, limit, what)
+		}
 	}
 	st := &stringifyState{limit: limit, what: what}
 	if rf, ok := goja.AssertFunction(replacer); ok {
@@ -737,18 +745,26 @@ func (g *guards) stringifyCall(value, replacer, space goja.Value, limit int, wha
 	if err != nil {
 		return nil, err
 	}
+	return capJSON(out, limit, what)
+}
+
+// capJSON refuses JSON text longer than limit: as too large a what, or with the
+// string guard's error for JSON.stringify itself (what "").
+func capJSON(out goja.Value, limit int, what string) (goja.Value, error) {
 	if s, ok := out.(goja.String); ok && s.Length() > limit {
 		if what != "" {
-			return nil, st.tooLarge()
+			return nil, jsonTooLarge(what, limit)
 		}
 		return nil, errGuardString
 	}
 	return out, nil
 }
 
-func (st *stringifyState) tooLarge() error {
-	return errors.New(st.what + " is larger than " + itoa(st.limit>>10) + " KiB of JSON")
+func jsonTooLarge(what string, limit int) error {
+	return errors.New(what + " is larger than " + itoa(limit>>10) + " KiB of JSON")
 }
+
+func (st *stringifyState) tooLarge() error { return jsonTooLarge(st.what, st.limit) }
 
 // countingReplacer is the replacer the guarded JSON.stringify runs: it applies the
 // caller's replacer, counts what will be written and tracks nesting (only past the

@@ -3,6 +3,7 @@ package cloudfns
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
@@ -128,7 +129,8 @@ func decodeBundle(text string) (*Bundle, error) {
 		return nil, fmt.Errorf("%w: %v", errCorruptBundle, err)
 	}
 	// Files and maps together stay well under three times the file limit.
-	tr := tar.NewReader(io.LimitReader(gz, 3*MaxBundleBytes+(1<<20)))
+	body := &io.LimitedReader{R: gz, N: 3*MaxBundleBytes + (1 << 20)}
+	tr := tar.NewReader(body)
 	b := &Bundle{Files: map[string][]byte{}}
 	for {
 		hdr, err := tr.Next()
@@ -151,6 +153,14 @@ func decodeBundle(text string) (*Bundle, error) {
 			}
 			b.SourceMaps[strings.TrimPrefix(hdr.Name, tarMapsPrefix)] = data
 		}
+	}
+	// gzip checks its CRC only at the end of its stream, past the end of the archive:
+	// read up to it, so that damaged text is refused rather than decoded wrong.
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		return nil, fmt.Errorf("%w: %v", errCorruptBundle, err)
+	}
+	if n, err := gz.Read(make([]byte, 1)); n > 0 || err != io.EOF {
+		return nil, fmt.Errorf("%w: %v", errCorruptBundle, cmp.Or(err, errors.New("larger than a bundle can be")))
 	}
 	return b, nil
 }

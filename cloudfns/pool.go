@@ -1,7 +1,11 @@
 package cloudfns
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"path"
 	"strings"
 	"sync"
@@ -348,22 +352,27 @@ func (c *versionCode) resolvePackage(pkgDir, sub string) string {
 }
 
 // exportsTarget picks the CommonJS target of package.json "exports" for subpath ("."
-// or "./x"): strings, {".": …, "./x": …}, and conditions require/node/default.
+// or "./x"): strings, {".": …, "./x": …}, arrays of fallbacks, and the conditions
+// require, node and default, the first of them in the order written (as Node does).
 func exportsTarget(raw json.RawMessage, sub string) string {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	v, err := decodeExports(dec, 0)
+	if err != nil {
 		return ""
 	}
-	if m, ok := v.(map[string]any); ok {
+	if _, err := dec.Token(); err != io.EOF { // one value and nothing after it
+		return ""
+	}
+	if fields, ok := v.(exportsObject); ok {
 		dotted := false
-		for k := range m {
-			if strings.HasPrefix(k, ".") {
+		for _, f := range fields {
+			if strings.HasPrefix(f.key, ".") {
 				dotted = true
 				break
 			}
 		}
 		if dotted {
-			e, ok := m[sub]
+			e, ok := fields.get(sub)
 			if !ok {
 				return ""
 			}
@@ -375,6 +384,73 @@ func exportsTarget(raw json.RawMessage, sub string) string {
 		return ""
 	}
 	return pickCondition(v, 0)
+}
+
+// exportsObject is a JSON object of "exports" with its keys in the order written.
+type exportsObject []exportsField
+
+type exportsField struct {
+	key   string
+	value any
+}
+
+func (o exportsObject) get(key string) (any, bool) {
+	for _, f := range o {
+		if f.key == key {
+			return f.value, true
+		}
+	}
+	return nil, false
+}
+
+// maxExportsDepth bounds the nesting decodeExports follows (pickCondition stops
+// at 8 anyway).
+const maxExportsDepth = 32
+
+// decodeExports reads one JSON value: objects as exportsObject, arrays as []any,
+// scalars as encoding/json makes them.
+func decodeExports(dec *json.Decoder, depth int) (any, error) {
+	if depth > maxExportsDepth {
+		return nil, errors.New("exports nested too deep")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	switch d {
+	case '{':
+		var o exportsObject
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k, _ := kt.(string)
+			v, err := decodeExports(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			o = append(o, exportsField{k, v})
+		}
+		_, err = dec.Token()
+		return o, err
+	case '[':
+		a := []any{}
+		for dec.More() {
+			v, err := decodeExports(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		_, err = dec.Token()
+		return a, err
+	}
+	return nil, fmt.Errorf("unexpected %v", d)
 }
 
 func pickCondition(v any, depth int) string {
@@ -390,10 +466,11 @@ func pickCondition(v any, depth int) string {
 				return s
 			}
 		}
-	case map[string]any:
-		for _, k := range [...]string{"require", "node", "default"} {
-			if e, ok := t[k]; ok {
-				if s := pickCondition(e, depth+1); s != "" {
+	case exportsObject:
+		for _, f := range t {
+			switch f.key {
+			case "require", "node", "default":
+				if s := pickCondition(f.value, depth+1); s != "" {
 					return s
 				}
 			}

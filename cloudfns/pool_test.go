@@ -69,6 +69,10 @@ func TestExportsTarget(t *testing.T) {
 		{"null exports", `null`, ".", ""},
 		{"number", `42`, ".", ""},
 		{"invalid JSON", `{".": `, ".", ""},
+		{"trailing text", `"./main.js" x`, ".", ""},
+		{"conditions in the order written", `{"node": "./n.js", "require": "./r.js"}`, ".", "./n.js"},
+		{"default written first wins", `{"default": "./d.js", "require": "./r.js"}`, ".", "./d.js"},
+		{"nested deeper than decoding follows", strings.Repeat("[", 40) + strings.Repeat("]", 40), ".", ""},
 		{"depth 8 is followed", nestedDefault(8, "./deep.js"), ".", "./deep.js"},
 		{"depth 9 is not", nestedDefault(9, "./deep.js"), ".", ""},
 		{"depth counts under a subpath too", `{"./x": ` + nestedDefault(9, "./deep.js") + `}`, "./x", ""},
@@ -93,11 +97,12 @@ func TestPickCondition(t *testing.T) {
 		{"nil", nil, 0, ""},
 		{"number", 1.0, 0, ""},
 		{"empty array", []any{}, 0, ""},
-		{"array, first usable", []any{nil, map[string]any{"import": "./i.mjs"}, "./b.js", "./c.js"}, 0, "./b.js"},
-		{"require before node before default", map[string]any{"default": "./d.js", "node": "./n.js", "require": "./r.js"}, 0, "./r.js"},
-		{"node before default", map[string]any{"default": "./d.js", "node": "./n.js"}, 0, "./n.js"},
-		{"empty require skipped", map[string]any{"require": "", "default": "./d.js"}, 0, "./d.js"},
-		{"map past the depth limit", map[string]any{"default": "./d.js"}, 8, ""},
+		{"array, first usable", []any{nil, exportsObject{{"import", "./i.mjs"}}, "./b.js", "./c.js"}, 0, "./b.js"},
+		{"the first applicable condition as written", exportsObject{{"default", "./d.js"}, {"node", "./n.js"}, {"require", "./r.js"}}, 0, "./d.js"},
+		{"node written before require", exportsObject{{"node", "./n.js"}, {"require", "./r.js"}}, 0, "./n.js"},
+		{"other conditions skipped", exportsObject{{"import", "./i.mjs"}, {"browser", "./b.js"}, {"require", "./r.js"}}, 0, "./r.js"},
+		{"empty require skipped", exportsObject{{"require", ""}, {"default", "./d.js"}}, 0, "./d.js"},
+		{"map past the depth limit", exportsObject{{"default", "./d.js"}}, 8, ""},
 	}
 	for _, c := range cases {
 		if got := pickCondition(c.v, c.depth); got != c.want {

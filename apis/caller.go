@@ -16,7 +16,7 @@ func (s *Server) clientCaller(token string) (collections.Caller, error) {
 	id, err := s.auth.VerifyCached(token)
 	switch {
 	case err == nil:
-		return collections.Caller{OpenID: id.OpenID, UID: id.UserID, UnionID: id.UnionID, AppID: id.AppID}, nil
+		return collections.Caller{OpenID: id.OpenID, UID: id.UserID, UnionID: id.UnionID, AppID: id.AppID, LoginType: loginTypeName(id.Type)}, nil
 	case errors.Is(err, auth.ErrTokenExpired):
 		return collections.Caller{}, newAPIError(http.StatusUnauthorized, CodeTokenExpired, "the access token has expired: refresh it")
 	case errors.Is(err, auth.ErrWrongEnv):

@@ -121,7 +121,7 @@ func (s *Server) authorizeInvoke(ctx context.Context, name string, caller collec
 	if s.functions == nil {
 		return nil // invoke answers that functions are off
 	}
-	a := rules.Auth{OpenID: caller.OpenID, UID: caller.UID, UnionID: caller.UnionID}
+	a := rules.Auth{OpenID: caller.OpenID, UID: caller.UID, UnionID: caller.UnionID, LoginType: caller.LoginType}
 	err := s.functions.Authorize(ctx, name, a, func() string { return s.loginType(caller, token) })
 	var ie *cloudfns.InvokeError
 	if errors.As(err, &ie) {
@@ -147,6 +147,11 @@ func (s *Server) loginType(caller collections.Caller, token string) string {
 			}
 		}
 	}
+	return loginTypeName(typ)
+}
+
+// loginTypeName is CloudBase's name for an identity type ("" for none).
+func loginTypeName(typ string) string {
 	switch typ {
 	case "":
 		return ""

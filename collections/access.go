@@ -43,12 +43,15 @@ func withPlaceholders(v any, openid string) any {
 	return v
 }
 
-// clientFilter applies the placeholder to a client's filter (admin filters are as given).
+// clientFilter applies the placeholder to a client's filter and resolves its server
+// dates, so that the rules judge the values the query will use (admin filters are as
+// given; prepareFilter resolves their dates).
 func clientFilter(filter ejson.D, caller Caller) ejson.D {
 	if caller.Admin || filter == nil {
 		return filter
 	}
-	return withPlaceholders(filter, caller.OpenID).(ejson.D)
+	d := withPlaceholders(filter, caller.OpenID).(ejson.D)
+	return ejson.ResolveServerDates(d, time.Now()).(ejson.D)
 }
 
 // authorizeRead decides a read: own reports that the query must be narrowed to the
@@ -133,7 +136,7 @@ func (s *Store) authorizeCreate(ctx context.Context, c *coll, caller Caller, doc
 // ruleEnv is the rules' view of a caller; get() reads with admin rights, as on CloudBase.
 func (s *Store) ruleEnv(ctx context.Context, caller Caller) rules.Env {
 	return rules.Env{
-		Auth: rules.Auth{OpenID: caller.OpenID, UID: caller.UID},
+		Auth: rules.Auth{OpenID: caller.OpenID, UID: caller.UID, UnionID: caller.UnionID, LoginType: caller.LoginType},
 		Now:  time.Now(),
 		Get: func(coll, id string) (ejson.D, bool, error) {
 			other, err := s.lookup(coll)

@@ -54,9 +54,9 @@ func (s *Store) Aggregate(ctx context.Context, caller Caller, name string, stage
 	if err != nil {
 		return nil, err
 	}
-	recheck := s.recheckByID(ctx, c, caller, rules.Read, leading)
+	recheck := s.recheckRules(ctx, c, caller, rules.Read)
 	for _, d := range docs {
-		if err := recheck([]row{{doc: d}}); err != nil {
+		if err := checkRows(recheck, []row{{doc: d}}); err != nil {
 			return nil, err
 		}
 	}

@@ -149,7 +149,7 @@ func (s *Store) find(ctx context.Context, caller Caller, name string, q Query, r
 	if err != nil {
 		return nil, nil, AsError(err)
 	}
-	if err := s.recheckByID(ctx, c, caller, rules.Read, filter)(rows); err != nil {
+	if err := checkRows(s.recheckRules(ctx, c, caller, rules.Read), rows); err != nil {
 		return nil, nil, err
 	}
 	return rows, proj, nil
@@ -173,10 +173,11 @@ func (s *Store) Count(ctx context.Context, caller Caller, name string, filter ej
 	if err != nil {
 		return 0, AsError(err)
 	}
+	check := s.recheckRules(ctx, c, caller, rules.Read)
 	c.shapeMu.RLock()
 	defer c.shapeMu.RUnlock()
 	p := c.plan(f, nil)
-	if p.cond.exact {
+	if p.cond.exact && check == nil {
 		n, err := s.countSQL(ctx, c, p.cond)
 		if err != nil {
 			return 0, AsError(fmt.Errorf("count %s: %w", name, err))
@@ -184,10 +185,15 @@ func (s *Store) Count(ctx context.Context, caller Caller, name string, filter ej
 		return n, nil
 	}
 	var n int64
+	// Under rules every document counted is checked with the rule (recheckRules).
 	err = p.scan(ctx, s.readDB, "", nil, -1, func(r row) (bool, error) {
-		if p.filter.Match(r.doc) {
-			n++
+		if !p.filter.Match(r.doc) {
+			return false, nil
 		}
+		if err := checkRows(check, []row{r}); err != nil {
+			return true, err
+		}
+		n++
 		return false, nil
 	})
 	if err != nil {

@@ -44,6 +44,8 @@ type Caller struct {
 	UID string
 	// UnionID and AppID of a WeChat user (what cloud functions see of their caller).
 	UnionID, AppID string
+	// LoginType is CloudBase's auth.loginType of the caller ("ANONYMOUS", "WECHAT", …).
+	LoginType string
 }
 
 // AdminCaller is the caller of server-side code.

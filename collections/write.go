@@ -196,7 +196,7 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 	if err != nil {
 		return res, AsError(err)
 	}
-	recheck := s.recheckByID(ctx, c, caller, rules.Update, filter)
+	recheck := s.recheckRules(ctx, c, caller, rules.Update)
 	limit := 1
 	if spec.Multi {
 		limit = -1
@@ -208,7 +208,7 @@ func (s *Store) Update(ctx context.Context, caller Caller, name string, spec Upd
 		if err != nil {
 			return err
 		}
-		if err := recheck(matched); err != nil {
+		if err := checkRows(recheck, matched); err != nil {
 			return err
 		}
 		res.Matched = int64(len(matched))
@@ -413,7 +413,7 @@ func (s *Store) Remove(ctx context.Context, caller Caller, name string, filter e
 	if err != nil {
 		return 0, AsError(err)
 	}
-	recheck := s.recheckByID(ctx, c, caller, rules.Delete, filter)
+	recheck := s.recheckRules(ctx, c, caller, rules.Delete)
 	limit := 1
 	if multi {
 		limit = -1
@@ -426,7 +426,7 @@ func (s *Store) Remove(ctx context.Context, caller Caller, name string, filter e
 		if err != nil {
 			return err
 		}
-		if err := recheck(matched); err != nil {
+		if err := checkRows(recheck, matched); err != nil {
 			return err
 		}
 		const chunk = 500
@@ -465,15 +465,18 @@ func (p *readPlan) matching(ctx context.Context, q querier, limit int) ([]row, e
 	return out, err
 }
 
-// recheckByID returns the check a client's operation on one document by id runs on the
-// rows it read or matched, under security rules: the rule was judged on the stored
-// document before, and another write may have created or changed that document since
-// (an id that did not exist passed as "nothing to see or change"). Updates and removes
-// run it inside their write transaction. Other operations need no second look.
-func (s *Store) recheckByID(ctx context.Context, c *coll, caller Caller, op rules.Op, filter ejson.D) func([]row) error {
+// recheckRules returns the check a client's read, update or remove runs on the rows
+// it read or matched, under security rules: each must satisfy the rule itself.
+// AllowQuery proves a query's conditions imply the rule, but a query matches as
+// MongoDB does (an array holding v matches {f: v}; a missing field matches {f: null})
+// where the rule reads the value itself; and for an operation by id, another write may
+// have created or changed that document since the rule was judged (an id that did not
+// exist passed as "nothing to see or change"). Updates and removes run the check inside
+// their write transaction. Nil when there is nothing to check (admin, presets).
+func (s *Store) recheckRules(ctx context.Context, c *coll, caller Caller, op rules.Op) func([]row) error {
 	rs := c.settings().rules
-	if _, byID := rules.IDOnly(filter); caller.Admin || rs == nil || !byID {
-		return func([]row) error { return nil }
+	if caller.Admin || rs == nil {
+		return nil
 	}
 	return func(rows []row) error {
 		env := s.ruleEnv(ctx, caller)
@@ -486,11 +489,19 @@ func (s *Store) recheckByID(ctx context.Context, c *coll, caller Caller, op rule
 				}
 			}
 			if ok, err := rs.Allow(op, env, doc); err != nil || !ok {
-				return newError(CodePermissionDenied, "permission denied: the document is not within the %s rule of collection %s", op, c.name)
+				return newError(CodePermissionDenied, "permission denied: a document the query matches is not within the %s rule of collection %s", op, c.name)
 			}
 		}
 		return nil
 	}
+}
+
+// checkRows runs check (from recheckRules) when there is one.
+func checkRows(check func([]row) error, rows []row) error {
+	if check == nil {
+		return nil
+	}
+	return check(rows)
 }
 
 // codeOf returns the code of a database error, or "".

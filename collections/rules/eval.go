@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -37,8 +38,7 @@ func (ev *evaluator) eval(n *node) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, _ := v.(bool)
-		return !b, nil
+		return !truthy(v), nil
 	case kAnd:
 		for _, a := range n.args {
 			v, err := ev.eval(a)
@@ -174,8 +174,8 @@ func add(a, b any) any {
 	if ejson.IsNumber(a) && ejson.IsNumber(b) {
 		x, aInt := a.(int64)
 		y, bInt := b.(int64)
-		if aInt && bInt {
-			return x + y
+		if sum := x + y; aInt && bInt && (sum > x) == (y > 0) { // no int64 overflow
+			return sum
 		}
 		return ejson.ToFloat(a) + ejson.ToFloat(b)
 	}
@@ -238,4 +238,26 @@ func compare(op string, a, b any) bool {
 
 func sameValue(a, b any) bool {
 	return ejson.Rank(a) == ejson.Rank(b) && ejson.Equal(a, b)
+}
+
+// truthy is JavaScript's ToBoolean, which ! applies: false, null, 0, NaN and "" are
+// false, every other value (objects, arrays, dates, other strings and numbers) true.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case int32:
+		return x != 0
+	case int64:
+		return x != 0
+	case int:
+		return x != 0
+	case float64:
+		return x != 0 && !math.IsNaN(x)
+	}
+	return true
 }

@@ -175,12 +175,12 @@ func (p *parser) or() (*node, error) {
 }
 
 func (p *parser) and() (*node, error) {
-	left, err := p.unary()
+	left, err := p.comparison()
 	if err != nil {
 		return nil, err
 	}
 	for p.accept("&&") {
-		right, err := p.unary()
+		right, err := p.comparison()
 		if err != nil {
 			return nil, err
 		}
@@ -194,6 +194,8 @@ func (p *parser) and() (*node, error) {
 	return left, nil
 }
 
+// unary is a primary with any number of ! before it: as in JavaScript, ! binds
+// tighter than + and the comparisons (!doc.a == b is (!doc.a) == b).
 func (p *parser) unary() (*node, error) {
 	p.space()
 	if p.pos < len(p.src) && p.src[p.pos] == '!' && !strings.HasPrefix(p.src[p.pos:], "!=") {
@@ -209,7 +211,7 @@ func (p *parser) unary() (*node, error) {
 		n.args = []*node{inner}
 		return n, nil
 	}
-	return p.comparison()
+	return p.primary()
 }
 
 var cmpOps = []string{"==", "!=", "<=", ">=", "<", ">"}
@@ -269,12 +271,12 @@ func (p *parser) keyword(kw string) bool {
 }
 
 func (p *parser) sum() (*node, error) {
-	left, err := p.primary()
+	left, err := p.unary()
 	if err != nil {
 		return nil, err
 	}
 	for p.accept("+") {
-		right, err := p.primary()
+		right, err := p.unary()
 		if err != nil {
 			return nil, err
 		}

@@ -78,6 +78,13 @@ func queryBranches(filter ejson.D) []map[string]*constraint {
 	return out
 }
 
+// unresolved reports a value the store resolves only when it runs the query (a
+// db.serverDate()): it proves nothing about the documents matched.
+func unresolved(v any) bool {
+	_, ok := v.(ejson.ServerDate)
+	return ok
+}
+
 func addCondition(into map[string]*constraint, path string, cond any) {
 	c := into[path]
 	if c == nil {
@@ -86,12 +93,15 @@ func addCondition(into map[string]*constraint, path string, cond any) {
 	}
 	ops, isOps := cond.(ejson.D)
 	if !isOps || len(ops) == 0 || !strings.HasPrefix(ops[0].Key, "$") {
-		if _, re := cond.(ejson.Regex); !re {
+		if _, re := cond.(ejson.Regex); !re && !unresolved(cond) {
 			c.setEq([]any{cond})
 		}
 		return
 	}
 	for _, op := range ops {
+		if unresolved(op.Value) {
+			continue
+		}
 		switch op.Key {
 		case "$eq":
 			if _, re := op.Value.(ejson.Regex); !re {
@@ -101,7 +111,7 @@ func addCondition(into map[string]*constraint, path string, cond any) {
 			if arr, ok := op.Value.([]any); ok {
 				vals := make([]any, 0, len(arr))
 				for _, v := range arr {
-					if _, re := v.(ejson.Regex); re {
+					if _, re := v.(ejson.Regex); re || unresolved(v) {
 						return
 					}
 					vals = append(vals, v)
@@ -184,8 +194,12 @@ func (p *prover) prove(n *node, neg bool) (bool, error) {
 		}
 		return all, nil
 	case kPath:
-		// a bare doc.flag reads as doc.flag == true
-		return p.atom(n, "==", true, neg)
+		// A bare doc.flag must be true where a boolean is wanted; under ! it is negated
+		// by truthiness (!doc.flag holds for false, null, 0, "" …).
+		if neg {
+			return p.falsy(n), nil
+		}
+		return p.atom(n, "==", true, false)
 	case kCmp:
 		left, right := n.args[0], n.args[1]
 		if n.op == "in" {
@@ -226,19 +240,34 @@ func (p *prover) prove(n *node, neg bool) (bool, error) {
 	return false, nil
 }
 
-func pathKey(n *node) string { return strings.Join(n.segs, ".") }
+// pathKey is the filter path of doc.<segs>, "" when there is none: doc['a.b'] reads a
+// key holding a dot, which a filter path cannot name.
+func pathKey(n *node) string {
+	for _, s := range n.segs {
+		if strings.Contains(s, ".") {
+			return ""
+		}
+	}
+	return strings.Join(n.segs, ".")
+}
 
 // atom proves doc.path <op> v from the query's constraint on that path.
 func (p *prover) atom(path *node, op string, v any, neg bool) (bool, error) {
 	if neg {
 		op = negated[op]
 	}
-	c := p.cons[pathKey(path)]
-	if c == nil {
+	key := pathKey(path)
+	c := p.cons[key]
+	if key == "" || c == nil {
 		return false, nil
 	}
 	if c.hasEq {
-		// every allowed value must satisfy the comparison (an empty set proves anything)
+		// Every allowed value must satisfy the comparison. Conditions whose values do not
+		// intersect prove nothing: they are not a contradiction in MongoDB, where an
+		// array holding both values matches both.
+		if len(c.eq) == 0 {
+			return false, nil
+		}
 		for _, x := range c.eq {
 			if !compare(op, x, v) {
 				return false, nil
@@ -270,11 +299,27 @@ func (p *prover) atom(path *node, op string, v any, neg bool) (bool, error) {
 	return false, nil
 }
 
+// falsy proves !doc.path: every value the query allows is falsy.
+func (p *prover) falsy(path *node) bool {
+	key := pathKey(path)
+	c := p.cons[key]
+	if key == "" || c == nil || !c.hasEq || len(c.eq) == 0 {
+		return false
+	}
+	for _, x := range c.eq {
+		if truthy(x) {
+			return false
+		}
+	}
+	return true
+}
+
 // in proves doc.path in list.
 func (p *prover) in(path *node, list any) bool {
 	items, ok := list.([]any)
-	c := p.cons[pathKey(path)]
-	if !ok || c == nil || !c.hasEq {
+	key := pathKey(path)
+	c := p.cons[key]
+	if !ok || key == "" || c == nil || !c.hasEq || len(c.eq) == 0 {
 		return false
 	}
 	for _, x := range c.eq {
@@ -288,8 +333,11 @@ func (p *prover) in(path *node, list any) bool {
 // contains proves v in doc.path (the field is an array holding v): a query {path: v}
 // selects exactly the documents whose array holds v (or whose value is v).
 func (p *prover) contains(path *node, v any) bool {
-	c := p.cons[pathKey(path)]
-	if c == nil || !c.hasEq || len(c.eq) == 0 {
+	key := pathKey(path)
+	c := p.cons[key]
+	// v null (a caller without that auth field): {path: null} also matches documents
+	// without the field, which hold nothing.
+	if v == nil || key == "" || c == nil || !c.hasEq || len(c.eq) == 0 {
 		return false
 	}
 	for _, x := range c.eq {

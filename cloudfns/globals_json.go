@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
+
+	"github.com/minicloud/minicloud/internal/jsnum"
 )
 
 // Fast JSON for the runtime: goja's JSON.parse goes through encoding/json's token API
@@ -437,7 +439,7 @@ func (e *jsonEncoder) value(v goja.Value, key string) (bool, error) {
 			case f == math.Trunc(f) && math.Abs(f) < 1e15:
 				e.buf = strconv.AppendInt(e.buf, int64(f), 10)
 			default:
-				e.buf = append(e.buf, v.String()...)
+				e.buf = jsnum.Append(e.buf, f) // goja's String() is not always exact
 			}
 		case reflectBool:
 			e.buf = strconv.AppendBool(e.buf, v.ToBoolean())

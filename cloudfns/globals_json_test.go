@@ -89,8 +89,16 @@ func (r *jsonReference) check(t testing.TB, text string) {
 		}
 		t.Fatalf("%q: encodeJSON: %v", text, err)
 	}
-	if !ok || string(out) != ref.String() {
-		t.Fatalf("%q: encodeJSON gave %q (ok %v), JSON.stringify %q", text, out, ok, ref.String())
+	if !ok {
+		t.Fatalf("%q: encodeJSON found no JSON value", text)
+	}
+	if string(out) != ref.String() {
+		// goja prints some doubles with a digit too few (TestJSONBeyondGoja): then the
+		// encoder's text must read back as exactly the value it wrote.
+		back, err := r.parse(goja.Undefined(), r.vm.ToValue(string(out)))
+		if same, _ := r.same(goja.Undefined(), back, want); err != nil || !same.ToBoolean() {
+			t.Fatalf("%q: encodeJSON gave %q, JSON.stringify %q", text, out, ref.String())
+		}
 	}
 }
 
@@ -132,6 +140,23 @@ func TestJSONBeyondGoja(t *testing.T) {
 		v, err := parseJSON(vm, text)
 		if err != nil || v.String() != want {
 			t.Errorf("parseJSON(%s) = %v, %v; want %s", text, v, err, want)
+		}
+	}
+	// goja's number formatting misses the last digit of some doubles (its String(x) and
+	// JSON.stringify give "0.508492039981756", another double); the encoder writes V8's.
+	g := newGuards(vm, 256<<20)
+	for _, text := range []string{`0.5084920399817559`, `[0.24414061428229689,15.994140625029099]`, `{"x":1.8446744073709439e19}`} {
+		v, err := parseJSON(vm, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := g.encodeJSON(v, 1<<20, "")
+		want := map[string]string{`{"x":1.8446744073709439e19}`: `{"x":18446744073709439000}`}[text]
+		if want == "" {
+			want = text
+		}
+		if err != nil || string(out) != want {
+			t.Errorf("encodeJSON(%s) = %s, %v; want %s", text, out, err, want)
 		}
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
+	"github.com/minicloud/minicloud/internal/jsnum"
 )
 
 // encoder writes JavaScript values as canonical Extended JSON, the way bson's
@@ -122,11 +124,7 @@ func (e *encoder) number(v goja.Value, f float64) {
 		}
 	}
 	e.buf = append(e.buf, `{"$numberDouble":"`...)
-	if v.ExportType() == typeFloat64 {
-		e.buf = append(e.buf, v.String()...)
-	} else {
-		e.buf = append(e.buf, e.m.vm.ToValue(f).String()...)
-	}
+	e.buf = jsnum.Append(e.buf, f) // as V8's String(f): goja's is not always exact
 	e.buf = append(e.buf, `"}`...)
 }
 
@@ -156,7 +154,7 @@ func (e *encoder) object(o *goja.Object) error {
 		return nil
 	case "RegExp":
 		e.buf = append(e.buf, `{"$regularExpression":{"pattern":`...)
-		e.buf = appendJSString(e.buf, o.Get("source").String())
+		e.buf = appendJSString(e.buf, regexpSource(o))
 		e.buf = append(e.buf, `,"options":`...)
 		e.buf = appendJSString(e.buf, o.Get("flags").String())
 		e.buf = append(e.buf, `}}`...)
@@ -507,4 +505,42 @@ func (e *encoder) encodeNode(n node) (string, error) {
 		return "", err
 	}
 	return string(e.buf), nil
+}
+
+// regexpSource is a RegExp's source as V8 writes it, which the real SDK sends: goja
+// writes a "/" the pattern did not escape as \u002f (new RegExp('x/y').source is
+// "x\u002fy"), which the server's regular expressions do not read; V8 writes "\/"
+// outside a character class and "/" inside one.
+func regexpSource(re *goja.Object) string {
+	src := re.Get("source").String()
+	const slash = `\u002f`
+	if !strings.Contains(src, slash) {
+		return src
+	}
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == '\\' && strings.HasPrefix(src[i:], slash):
+			if inClass {
+				b.WriteByte('/')
+			} else {
+				b.WriteString(`\/`)
+			}
+			i += len(slash) - 1
+			continue
+		case c == '\\' && i+1 < len(src):
+			b.WriteByte(c)
+			b.WriteByte(src[i+1])
+			i++
+			continue
+		case c == '[':
+			inClass = true
+		case c == ']':
+			inClass = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }

@@ -402,7 +402,7 @@ func (m *module) encodeQuery(q node, key string) (node, error) {
 			}
 			switch x.ClassName() {
 			case "RegExp":
-				return single(key, regexpNode(x)), nil
+				return single(key, m.regexpNode(x)), nil
 			case "Date":
 				return single(key, x), nil
 			}
@@ -424,8 +424,8 @@ func (m *module) encodeQuery(q node, key string) (node, error) {
 	return q, nil
 }
 
-func regexpNode(re *goja.Object) node {
-	return single("$regularExpression", &omap{items: []kv{{"pattern", re.Get("source")}, {"options", re.Get("flags")}}})
+func (m *module) regexpNode(re *goja.Object) node {
+	return single("$regularExpression", &omap{items: []kv{{"pattern", m.vm.ToValue(regexpSource(re))}, {"options", re.Get("flags")}}})
 }
 
 func (m *module) encodeQueryObject(flat *omap) (*omap, error) {
@@ -525,7 +525,7 @@ func (m *module) encodeLogic(c *command) (node, error) {
 	case "not":
 		inner := c.operand(0)
 		if o, ok := inner.(*goja.Object); ok && o.ClassName() == "RegExp" {
-			return single(c.key(), single("$not", regexpNode(o))), nil
+			return single(c.key(), single("$not", m.regexpNode(o))), nil
 		}
 		enc, err := m.encodeQuery(inner, unsetKey)
 		if err != nil {

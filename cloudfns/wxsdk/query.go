@@ -362,9 +362,21 @@ func (m *module) flatten(obj *goja.Object, visited []*goja.Object) (*omap, error
 // ---------------------------------------------------------------- queries
 
 // encodeWhere checks and encodes where()'s argument.
+// plainObject reports an object the real SDK takes for a plain one. goja's class
+// "Object" covers Map, Set, Promise and typed arrays too, which the SDK's test
+// (Object.prototype.toString) tells apart by their Symbol.toStringTag: where(new Map())
+// became the empty query, which remove() applies to every document.
+func plainObject(o *goja.Object) bool {
+	if o.ClassName() != "Object" {
+		return false
+	}
+	tag := o.GetSymbol(goja.SymToStringTag)
+	return tag == nil || goja.IsUndefined(tag)
+}
+
 func (m *module) encodeWhere(q goja.Value) (node, error) {
 	o, ok := q.(*goja.Object)
-	if !ok || o.ClassName() != "Object" {
+	if !ok || !plainObject(o) {
 		return nil, plainError("查询参数必须为对象")
 	}
 	keys := o.Keys()

@@ -651,15 +651,19 @@ func TestOmapOrder(t *testing.T) {
 // Map, Set, Promise, typed arrays and Proxies of arrays too, so the module takes them
 // as a condition, and where(new Map([['a', 1]])).remove() removes every document.
 func TestWhereRejectsNonPlainObjects(t *testing.T) {
-	t.Skip("bug: query.go encodeWhere checks o.ClassName() != \"Object\", which goja gives Map/Set/Promise/Uint8Array/Proxy([]) too; the real SDK throws 查询参数必须为对象")
 	d := newDirect(t, FlavorWX)
 	runExprCases(t, []exprCase{
 		{`new Map([['a', 1]])`, `error Error: 查询参数必须为对象`},
 		{`new Set()`, `error Error: 查询参数必须为对象`},
 		{`Promise.resolve(1)`, `error Error: 查询参数必须为对象`},
 		{`new Uint8Array([1])`, `error Error: 查询参数必须为对象`},
-		{`new Proxy([1], {})`, `error Error: 查询参数必须为对象`},
 	}, d.where)
+	// Known gap: a Proxy of an array is still read as an object (goja shows no class or
+	// tag for it); the real SDK refuses it too.
+	t.Run("proxy of an array", func(t *testing.T) {
+		t.Skip("bug: where(new Proxy([1], {})) is read as an object; the real SDK throws 查询参数必须为对象")
+		runExprCases(t, []exprCase{{`new Proxy([1], {})`, `error Error: 查询参数必须为对象`}}, d.where)
+	})
 }
 
 // TestNonPlainObjectsKeepTheirShape: the real SDK flattens only "[object Object]"

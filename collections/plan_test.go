@@ -338,7 +338,8 @@ func (g *planGen) condition(depth int) any {
 		}
 		d = append(d, e)
 		if e.Key == "$regex" {
-			if g.chance(0.3) {
+			// $options only for a regex without flags of its own (MongoDB refuses both)
+			if r, isRe := e.Value.(ejson.Regex); g.chance(0.3) && (!isRe || r.Options == "") {
 				d = append(d, ejson.E{Key: "$options", Value: "i"})
 			}
 			break

@@ -250,28 +250,41 @@ func aggCompileDateToString(c *aggCompiler, name string, arg any) (aggExpr, erro
 		if tz != nil {
 			spec = aggISOFormatNonZ
 		}
+		// As MongoDB's ExpressionDateToString::evaluate: a format and a timezone are
+		// validated first, then a null date yields onNull, and only then a null format
+		// or timezone yields null.
+		formatNull := false
 		if format != nil {
 			fv, err := format.eval(e)
 			if err != nil {
 				return nil, err
 			}
 			if aggNullish(fv) {
-				return nil, nil
+				formatNull = true
+			} else {
+				s, ok := fv.(string)
+				if !ok {
+					return nil, errorf("$dateToString requires that 'format' be a string, found: %s with value %s", aggTypeName(fv), aggShow(fv))
+				}
+				if _, isConst := format.(aggConst); !isConst {
+					if _, err := aggFormatDateSpec(time.Unix(0, 0).UTC(), s); err != nil {
+						return nil, err
+					}
+				}
+				spec = s
 			}
-			s, ok := fv.(string)
-			if !ok {
-				return nil, errorf("$dateToString requires that 'format' be a string, found: %s with value %s", aggTypeName(fv), aggShow(fv))
-			}
-			spec = s
 		}
-		loc, ok, err := aggEvalZone(e, name, tz)
-		if err != nil || !ok {
+		loc, tzOK, err := aggEvalZone(e, name, tz)
+		if err != nil {
 			return nil, err
 		}
 		if aggNullish(v) {
 			if onNull != nil {
 				return onNull.eval(e)
 			}
+			return nil, nil
+		}
+		if !tzOK || formatNull {
 			return nil, nil
 		}
 		t, err := aggDateValue(name, v)
@@ -362,14 +375,19 @@ func aggFormatDateSpec(t time.Time, format string) (string, error) {
 }
 
 // aggParseDate parses the date strings $toDate and $convert accept: ISO 8601 dates
-// with optional time, fractional seconds and offset (UTC when none is given).
+// with optional time, fractional seconds and offset (UTC when none is given), the
+// offset possibly after a space ("2018-03-20 11:00:06 +0500", as in MongoDB's manual).
 func aggParseDate(s string) (ejson.Date, bool) {
 	layouts := []string{
 		"2006-01-02T15:04:05Z07:00",
 		"2006-01-02T15:04:05Z0700",
+		"2006-01-02T15:04:05 Z07:00",
+		"2006-01-02T15:04:05 Z0700",
 		"2006-01-02T15:04:05",
 		"2006-01-02 15:04:05Z07:00",
 		"2006-01-02 15:04:05Z0700",
+		"2006-01-02 15:04:05 Z07:00",
+		"2006-01-02 15:04:05 Z0700",
 		"2006-01-02 15:04:05",
 		"2006-01-02T15:04Z07:00",
 		"2006-01-02T15:04",

@@ -227,27 +227,30 @@ func TestAggParseDateLayouts(t *testing.T) {
 	}
 }
 
-// ---- known differences from MongoDB (skipped unless MQL_KNOWN_BUGS=1) ----
+// ---- former known differences from MongoDB, now fixed (regression tests) ----
 
-func TestAggDateKnownBugToDateSpaceBeforeOffset(t *testing.T) {
+func TestAggDateToDateSpaceBeforeOffset(t *testing.T) {
 	// MongoDB's $toDate page lists {$toDate: "2018-03-20 11:00:06 +0500"} →
-	// ISODate("2018-03-20T06:00:06Z"). aggParseDate has no layout with a space before
+	// ISODate("2018-03-20T06:00:06Z"). aggParseDate had no layout with a space before
 	// the offset.
-	skipKnownBug(t, "$toDate rejects \"2018-03-20 11:00:06 +0500\", the MongoDB manual's own example")
 	runAggExprCases(t, `{}`, []aggExprCase{
 		{`{"$toDate":"2018-03-20 11:00:06 +0500"}`, `{"$date":1521525606000}`},
 	})
 }
 
-func TestAggDateKnownBugDateToStringOnNullPrecedence(t *testing.T) {
+func TestAggDateDateToStringOnNullPrecedence(t *testing.T) {
 	// MongoDB's ExpressionDateToString::evaluate: "Eagerly validate the format parameter,
 	// ignoring if nullish since the input date nullish behavior takes precedence", and a
 	// null timezone only yields null after the date's null check. So a null/missing date
 	// with onNull returns onNull even when format or timezone is null. The implementation
-	// returns null as soon as format or timezone is null.
-	skipKnownBug(t, "$dateToString returns null for a null format/timezone before honouring onNull for a null date")
+	// returned null as soon as format or timezone was null.
 	runAggExprCases(t, `{"n":null}`, []aggExprCase{
 		{`{"$dateToString":{"date":"$missing","format":null,"onNull":"none"}}`, `"none"`},
 		{`{"$dateToString":{"date":"$n","timezone":"$missing","onNull":"none"}}`, `"none"`},
+		// a null format or timezone still makes a date's string null…
+		{`{"$dateToString":{"date":{"$date":0},"format":null,"onNull":"none"}}`, `null`},
+		{`{"$dateToString":{"date":{"$date":0},"timezone":null,"onNull":"none"}}`, `null`},
+		// …and a bad computed format fails before a null date's onNull
+		{`{"$dateToString":{"date":"$n","format":{"$concat":["%","q"]},"onNull":"none"}}`, `!Invalid format character '%q' in format string`},
 	})
 }

@@ -609,8 +609,16 @@ func aggNum(v any) any {
 	return v
 }
 
-// aggFormatDouble formats a double as JavaScript and MongoDB's $toString do: plain
-// decimal notation between 1e-6 and 1e21, exponent notation outside.
+// Bounds of the decimal exponent for which aggFormatDouble uses plain notation, as
+// fmt::format("{}", d) has them (exp_lower, exp_upper), which MongoDB's $toString uses.
+const (
+	aggDoubleExpLower = -4
+	aggDoubleExpUpper = 16
+)
+
+// aggFormatDouble formats a double as MongoDB's $toString does: the shortest digits
+// that read back as the same double, in plain decimal notation when the decimal
+// exponent is in [-4, 16) and in exponent notation outside (1e-05, 1e+16).
 func aggFormatDouble(f float64) string {
 	switch {
 	case math.IsNaN(f):
@@ -625,11 +633,12 @@ func aggFormatDouble(f float64) string {
 		}
 		return "0"
 	}
-	a := math.Abs(f)
-	if a >= 1e-6 && a < 1e21 {
+	e := strconv.FormatFloat(f, 'e', -1, 64)
+	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+	if exp >= aggDoubleExpLower && exp < aggDoubleExpUpper {
 		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	return e
 }
 
 // aggFormatDate formats a date as ISO 8601 with milliseconds, in UTC.

@@ -138,6 +138,10 @@ func aggNumKind(v any) int {
 	return aggKindNone
 }
 
+// aggDoubleToDecimalDigits is the number of significant digits a double keeps when it
+// becomes a decimal operand (MongoDB's Decimal128::kRoundTo15Digits).
+const aggDoubleToDecimalDigits = 15
+
 // aggBig converts a finite number to a big.Float for decimal arithmetic.
 func aggBig(v any) (*big.Float, bool) {
 	f := new(big.Float).SetPrec(200)
@@ -148,7 +152,10 @@ func aggBig(v any) (*big.Float, bool) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, false
 		}
-		return f.SetFloat64(x), true
+		// as MongoDB's Decimal128(double) (kRoundTo15Digits): the double's value
+		// rounded to 15 significant digits, so 0.2 is 0.200000000000000
+		_, ok := f.SetString(strconv.FormatFloat(x, 'e', aggDoubleToDecimalDigits-1, 64))
+		return f, ok
 	case ejson.Decimal:
 		if _, ok := f.SetString(string(x)); ok {
 			return f, true
@@ -524,7 +531,14 @@ func aggIntPow(base, exp int64) (int64, bool) {
 }
 
 func aggRound(_ *aggEnv, name string, args []any) (any, error) {
+	// MongoDB (evaluateRoundOrTrunc) checks the number before the place
 	v := aggNum(args[0])
+	if aggNullish(v) {
+		return nil, nil
+	}
+	if !aggIsNumber(v) {
+		return nil, errorf("%s only supports numeric types, not %s", name, aggTypeName(v))
+	}
 	place := int64(0)
 	if len(args) > 1 {
 		p := args[1]
@@ -540,59 +554,58 @@ func aggRound(_ *aggEnv, name string, args []any) (any, error) {
 		}
 		place = n
 	}
-	if aggNullish(v) {
-		return nil, nil
-	}
-	if !aggIsNumber(v) {
-		return nil, errorf("%s only supports numeric types, not %s", name, aggTypeName(v))
-	}
 	trunc := name == "$trunc"
 	switch x := v.(type) {
 	case int64:
 		if place >= 0 {
 			return x, nil
 		}
-		if place <= -19 {
-			return int64(0), nil
-		}
-		p := int64(1)
-		for i := int64(0); i < -place; i++ {
-			p *= 10
-		}
-		q, r := x/p, x%p
+		// 10^-place may exceed int64 (place down to -20): work in big.Int
+		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(-place), nil)
+		q, r := new(big.Int).QuoRem(big.NewInt(x), p, new(big.Int))
 		if !trunc {
-			ar := r
-			if ar < 0 {
-				ar = -ar
-			}
-			if ar > p-ar || (ar == p-ar && q%2 != 0) {
-				if x < 0 {
-					q--
-				} else {
-					q++
-				}
+			// half to even: compare 2|r| with p
+			twice := new(big.Int).Abs(r)
+			twice.Lsh(twice, 1)
+			if c := twice.Cmp(p); c > 0 || (c == 0 && q.Bit(0) != 0) {
+				q.Add(q, big.NewInt(int64(r.Sign())))
 			}
 		}
-		if res, ok := aggArith('*', q, p).(int64); ok {
-			return res, nil
+		q.Mul(q, p)
+		if !q.IsInt64() {
+			// MongoDB's error 51080: the rounded Decimal128 does not convert back to a long
+			return nil, errorf("invalid conversion from Decimal128 result in %s resulting from arguments: [%d, %d]", name, x, place)
 		}
-		return float64(q) * float64(p), nil
+		return q.Int64(), nil
 	case float64:
-		return aggRoundFloat(x, int(place), trunc), nil
+		return aggRoundFloat(x, int(place), trunc, aggDecimalDigits), nil
 	case ejson.Decimal:
-		return aggDecimalFromFloat(aggRoundFloat(x.Float(), int(place), trunc)), nil
+		// a decimal (computed as a double) rounds on its shortest digits, which are
+		// the decimal's own digits when it has at most 15
+		return aggDecimalFromFloat(aggRoundFloat(x.Float(), int(place), trunc, -1)), nil
 	}
 	return nil, nil
 }
 
+// aggDecimalDigits is the precision of a decimal128 coefficient.
+const aggDecimalDigits = 34
+
 // aggRoundFloat rounds (half to even) or truncates x at a decimal place, working on
-// its shortest decimal representation as MongoDB does through Decimal128.
-func aggRoundFloat(x float64, place int, trunc bool) float64 {
+// its decimal digits: with sig = aggDecimalDigits, its exact binary value rounded
+// to 34 significant digits, as MongoDB rounds a double through
+// Decimal128(x, kRoundTo34Digits) (2.675 is 2.67499999999999982236431605997495353…
+// and rounds to 2.67); with sig = -1, its shortest representation ("2.675"). x is
+// left unchanged when the place is beyond those digits.
+func aggRoundFloat(x float64, place int, trunc bool, sig int) float64 {
 	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
 		return x
 	}
 	neg := x < 0
-	s := strconv.FormatFloat(math.Abs(x), 'e', -1, 64)
+	prec := -1
+	if sig > 0 {
+		prec = sig - 1
+	}
+	s := strconv.FormatFloat(math.Abs(x), 'e', prec, 64)
 	i := strings.IndexByte(s, 'e')
 	digits := strings.Replace(s[:i], ".", "", 1)
 	exp, _ := strconv.Atoi(s[i+1:])
@@ -978,7 +991,7 @@ func aggStrLen(_ *aggEnv, name string, args []any) (any, error) {
 }
 
 func aggSplit(e *aggEnv, _ string, args []any) (any, error) {
-	if aggNullish(args[0]) {
+	if aggNullish(args[0]) || aggNullish(args[1]) {
 		return nil, nil
 	}
 	s, ok := args[0].(string)
@@ -1003,8 +1016,10 @@ func aggSplit(e *aggEnv, _ string, args []any) (any, error) {
 	return out, nil
 }
 
-// aggTrimDefault holds the code points $trim removes by default.
-const aggTrimDefault = "\x00 \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+// aggTrimDefault holds the code points $trim removes by default: MongoDB's
+// kDefaultTrimWhitespaceChars, which stops at U+200A (U+2028, U+2029, U+202F, U+205F
+// and U+3000 are kept).
+const aggTrimDefault = "\x00 \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
 
 func aggCompileTrim(c *aggCompiler, name string, arg any) (aggExpr, error) {
 	m, err := aggNamedArgs(name, arg, []string{"input", "chars"}, []string{"input"})
@@ -1107,7 +1122,9 @@ func aggIndexOfStr(_ *aggEnv, name string, args []any) (any, error) {
 }
 
 // aggIndexBounds parses the optional start and end arguments of the $indexOf
-// operators, clamped to n.
+// operators. The end is clamped to n; a start past n is clamped to n+1, so that it
+// finds nothing, not even an empty substring at the end (MongoDB: "If <start> is a
+// number greater than the length of the string, returns -1").
 func aggIndexBounds(name string, args []any, n int) (int, int, error) {
 	start, end := 0, n
 	for i, a := range args {
@@ -1122,17 +1139,11 @@ func aggIndexBounds(name string, args []any, n int) (int, int, error) {
 		if v < 0 {
 			return 0, 0, errorf("%s requires a nonnegative %s index, found: %d", name, what, v)
 		}
-		if v > int64(n) {
-			v = int64(n)
-		}
 		if i == 0 {
-			start = int(v)
+			start = int(min(v, int64(n)+1))
 		} else {
-			end = int(v)
+			end = int(min(v, int64(n)))
 		}
-	}
-	if start > n {
-		start = n
 	}
 	return start, end, nil
 }
@@ -1936,6 +1947,10 @@ func aggCompileGetField(c *aggCompiler, name string, arg any) (aggExpr, error) {
 			inputV = in
 		}
 	}
+	if d, ok := fieldV.(ejson.D); ok && len(d) == 1 && d[0].Key == "$literal" {
+		// the documented way to name a field starting with '$': {$literal: "$name"}
+		fieldV = d[0].Value
+	}
 	field, ok := fieldV.(string)
 	if !ok {
 		return nil, errorf("$getField requires 'field' to evaluate to a constant string, found %s", aggTypeName(fieldV))
@@ -2141,13 +2156,11 @@ func aggConvert(v any, target string) (any, error) {
 			}
 			return ejson.Decimal("0"), nil
 		case string:
-			f := new(big.Float)
-			if _, ok := f.SetString(x); !ok {
-				if _, ok := aggParseFloat(x); !ok {
-					return nil, errorf("Failed to parse number '%s' in $convert with no onError value", x)
-				}
+			d, ok := aggParseDecimal(x)
+			if !ok {
+				return nil, errorf("Failed to parse number '%s' in $convert with no onError value", x)
 			}
-			return ejson.Decimal(x), nil
+			return d, nil
 		case ejson.Date:
 			return ejson.Decimal(strconv.FormatInt(int64(x), 10)), nil
 		}
@@ -2206,6 +2219,56 @@ func aggConvert(v any, target string) (any, error) {
 		return nil, errorf("Unknown type name: %s", target)
 	}
 	return nil, aggConvertError(v, target)
+}
+
+// aggParseDecimal parses a string as a decimal128 the way MongoDB's Decimal128 string
+// constructor accepts it (validateInputString), case-insensitively: an optional sign,
+// then digits with at most one '.' and at least one digit, then an optional exponent
+// 'e' with an optional sign and digits; or an optional sign and "inf", "infinity" or
+// "nan". Go's number syntax (0x/0b/0o prefixes, '_' separators) is refused. A finite
+// value is kept as written; infinities and NaN take their canonical spellings.
+func aggParseDecimal(s string) (ejson.Decimal, bool) {
+	lower := strings.ToLower(s)
+	unsigned := strings.TrimLeft(lower, "+-")
+	if len(lower)-len(unsigned) > 1 {
+		return "", false
+	}
+	switch unsigned {
+	case "inf", "infinity":
+		if lower[0] == '-' {
+			return "-Infinity", true
+		}
+		return "Infinity", true
+	case "nan":
+		return "NaN", true
+	}
+	digits, dots, i := 0, 0, 0
+	for ; i < len(unsigned); i++ {
+		c := unsigned[i]
+		if c == '.' {
+			dots++
+		} else if c >= '0' && c <= '9' {
+			digits++
+		} else {
+			break
+		}
+	}
+	if digits == 0 || dots > 1 {
+		return "", false
+	}
+	if exp := unsigned[i:]; exp != "" {
+		exp = strings.TrimPrefix(exp, "e")
+		if len(exp) == len(unsigned)-i {
+			return "", false // not an exponent
+		}
+		if exp != "" && (exp[0] == '+' || exp[0] == '-') {
+			exp = exp[1:]
+		}
+		if exp == "" || strings.Trim(exp, "0123456789") != "" {
+			return "", false
+		}
+	}
+	return ejson.Decimal(s), true
 }
 
 // aggParseFloat parses a decimal number string as $convert accepts it.

@@ -1,24 +1,13 @@
 package mql
 
 import (
-	"os"
 	"testing"
 )
 
 // Direct tests of the expression operators of aggregate_ops.go against MongoDB's
 // documented semantics. Every case runs through the real pipeline ($replaceWith), see
-// runAggExprCases. Cases where this implementation is known to differ from MongoDB are
-// in the "known bug" tests at the end of the file: they are skipped unless
-// MQL_KNOWN_BUGS=1 is set, and describe the difference.
-
-// skipKnownBug skips a test that documents a known difference from MongoDB, unless
-// MQL_KNOWN_BUGS is set (to see which ones still fail).
-func skipKnownBug(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("MQL_KNOWN_BUGS") == "" {
-		t.Skip("bug: " + why)
-	}
-}
+// runAggExprCases. The tests at the end of the file were differences from MongoDB
+// found this way, fixed since, and kept as regression tests.
 
 func TestAggOpsArithmeticNullAndMissing(t *testing.T) {
 	// every arithmetic operator yields null when an operand is null or missing
@@ -724,35 +713,34 @@ func TestAggOpsWorkLimits(t *testing.T) {
 	})
 }
 
-// ---- known differences from MongoDB (skipped unless MQL_KNOWN_BUGS=1) ----
+// ---- former known differences from MongoDB, now fixed (regression tests) ----
 
-func TestAggOpsKnownBugSplitNullSeparator(t *testing.T) {
+func TestAggOpsSplitNullSeparator(t *testing.T) {
 	// MongoDB's ExpressionSplit::evaluate returns null when either operand is nullish
 	// ("if (inputArg.nullish() || separatorArg.nullish()) return Value(BSONNULL)");
-	// aggSplit only checks the input and fails on a null separator.
-	skipKnownBug(t, "$split with a null or missing separator errors instead of returning null")
+	// aggSplit only checked the input and failed on a null separator.
 	runAggExprCases(t, `{"n":null}`, []aggExprCase{
 		{`{"$split":["a,b","$n"]}`, `null`},
 		{`{"$split":["a,b","$missing"]}`, `null`},
 	})
 }
 
-func TestAggOpsKnownBugIndexOfStartPastEnd(t *testing.T) {
+func TestAggOpsIndexOfStartPastEnd(t *testing.T) {
 	// MongoDB docs ($indexOfBytes/$indexOfCP, Behavior): "If <start> is a number greater
-	// than the length of the string, returns -1." aggIndexBounds clamps start to the
-	// length, so an empty substring is "found" at the end.
-	skipKnownBug(t, "$indexOfCP/$indexOfBytes with an empty substring and a start past the end return the length instead of -1")
+	// than the length of the string, returns -1." aggIndexBounds clamped start to the
+	// length, so an empty substring was "found" at the end.
 	runAggExprCases(t, `{}`, []aggExprCase{
 		{`{"$indexOfCP":["abc","",5]}`, `-1`},
 		{`{"$indexOfBytes":["abc","",4]}`, `-1`},
+		{`{"$indexOfCP":["abc","",3]}`, `3`}, // a start at the end still finds ""
+		{`{"$indexOfArray":[[1,2],2,5]}`, `-1`},
 	})
 }
 
-func TestAggOpsKnownBugTrimDefaultSet(t *testing.T) {
+func TestAggOpsTrimDefaultSet(t *testing.T) {
 	// MongoDB's default $trim set (str_trim_utils::kDefaultTrimWhitespaceChars) is
 	// U+0000, space, \t \n \v \f \r, U+00A0, U+1680 and U+2000..U+200A; aggTrimDefault
-	// also removes U+2028, U+2029, U+202F, U+205F and U+3000.
-	skipKnownBug(t, "$trim removes U+2028, U+2029, U+202F, U+205F and U+3000 by default; MongoDB keeps them")
+	// also removed U+2028, U+2029, U+202F, U+205F and U+3000.
 	runAggExprCases(t, `{}`, []aggExprCase{
 		{`{"$strLenCP":{"$trim":{"input":"\u3000x\u3000"}}}`, `3`},
 		{`{"$strLenCP":{"$ltrim":{"input":"\u202fx"}}}`, `2`},
@@ -760,53 +748,59 @@ func TestAggOpsKnownBugTrimDefaultSet(t *testing.T) {
 	})
 }
 
-func TestAggOpsKnownBugToDecimalAcceptsGoSyntax(t *testing.T) {
-	// aggConvert("decimal") validates a string with big.Float.SetString, which accepts
-	// Go literal syntax (0x, 0b, 0o prefixes, '_' separators, "Inf"), and then stores the
-	// string unchanged as the decimal: {$toDecimal: "0x10"} yields the decimal "0x10",
+func TestAggOpsToDecimalAcceptsGoSyntax(t *testing.T) {
+	// aggConvert("decimal") validated a string with big.Float.SetString, which accepts
+	// Go literal syntax (0x, 0b, 0o prefixes, '_' separators, "Inf"), and then stored the
+	// string unchanged as the decimal: {$toDecimal: "0x10"} yielded the decimal "0x10",
 	// which adds as 16 but compares as NaN (Decimal.Float cannot parse it). MongoDB
-	// fails to parse such strings ("Failed to parse number '0x10' in $convert").
-	skipKnownBug(t, "$toDecimal accepts Go number syntax (\"0x10\", \"1_000\", \"0b1\") and stores it verbatim")
+	// fails to parse such strings ("Failed to parse number '0x10' in $convert"). It does
+	// accept "inf", "infinity" and "nan" in any case (Decimal128's validateInputString),
+	// which now take their canonical spellings.
 	runAggExprCases(t, `{}`, []aggExprCase{
 		{`{"$toDecimal":"0x10"}`, `!Failed to parse number '0x10'`},
 		{`{"$toDecimal":"1_000"}`, `!Failed to parse number '1_000'`},
 		{`{"$toDecimal":"0b101"}`, `!Failed to parse number '0b101'`},
 		{`{"$convert":{"input":"0x10","to":"decimal","onError":"bad"}}`, `"bad"`},
+		{`{"$toDecimal":"."}`, `!Failed to parse number '.'`},
+		{`{"$toDecimal":"1e"}`, `!Failed to parse number '1e'`},
+		{`{"$toDecimal":"-Inf"}`, `{"$numberDecimal":"-Infinity"}`},
+		{`{"$toDecimal":"NAN"}`, `{"$numberDecimal":"NaN"}`},
+		{`{"$toDecimal":"-1.5E+3"}`, `{"$numberDecimal":"-1.5E+3"}`},
 	})
 }
 
-func TestAggOpsKnownBugRoundDoubleUsesShortestDecimal(t *testing.T) {
+func TestAggOpsRoundDoubleUsesShortestDecimal(t *testing.T) {
 	// MongoDB rounds a double through Decimal128(double, kRoundTo34Digits), i.e. its exact
 	// binary value (expression.cpp, evaluateRoundOrTrunc): 0.0125 is really
 	// 0.01250000000000000069… and rounds up to 0.013 (also reported as MongoDB's answer
 	// in kofrasa/mingo#305); 2.675 is 2.67499999999999982… and rounds to 2.67.
-	// aggRoundFloat rounds the shortest decimal representation ("0.0125", "2.675") half
+	// aggRoundFloat rounded the shortest decimal representation ("0.0125", "2.675") half
 	// to even instead.
-	skipKnownBug(t, "$round on doubles rounds the shortest decimal string, not the exact binary value")
 	runAggExprCases(t, `{}`, []aggExprCase{
 		{`{"$round":[0.0125,3]}`, `0.013`},
 		{`{"$round":[2.675,2]}`, `2.67`},
 		{`{"$round":[1.015,2]}`, `1.01`},
+		{`{"$round":[-2.675,2]}`, `-2.67`},
+		// a decimal rounds on its own digits
+		{`{"$round":[{"$numberDecimal":"2.675"},2]}`, `{"$numberDecimal":"2.68"}`},
 	})
 }
 
-func TestAggOpsKnownBugDoubleToDecimalPrecision(t *testing.T) {
+func TestAggOpsDoubleToDecimalPrecision(t *testing.T) {
 	// MongoDB converts a double operand of decimal arithmetic with Value::coerceToDecimal,
 	// i.e. Decimal128(double) whose default precision is kRoundTo15Digits: 0.2 becomes
 	// 0.200000000000000 and {$add: [NumberDecimal("0.1"), 0.2]} is 0.3 exactly. aggBig
-	// takes the double's exact binary value, giving 0.3000000000000000111022302462515654.
-	skipKnownBug(t, "decimal arithmetic with a double operand uses the double's exact binary value instead of 15 digits")
+	// took the double's exact binary value, giving 0.3000000000000000111022302462515654.
 	runAggExprCases(t, `{}`, []aggExprCase{
 		{`{"$eq":[{"$subtract":[{"$add":[{"$numberDecimal":"0.1"},0.2]},{"$numberDecimal":"0.3"}]},0]}`, `true`},
 		{`{"$eq":[{"$subtract":[{"$multiply":[{"$numberDecimal":"3"},0.1]},{"$numberDecimal":"0.3"}]},0]}`, `true`},
 	})
 }
 
-func TestAggOpsKnownBugToStringDoubleNotation(t *testing.T) {
+func TestAggOpsToStringDoubleNotation(t *testing.T) {
 	// MongoDB formats a double for $toString with fmt::format("{}", d) (performFormatDouble),
 	// which switches to exponent notation below 1e-4 and from 1e16 (fmt's exp_lower = -4,
-	// exp_upper = 16). aggFormatDouble uses JavaScript's bounds (1e-6, 1e21).
-	skipKnownBug(t, "$toString of doubles in [1e16, 1e21) or [1e-6, 1e-4) uses plain notation; MongoDB uses exponent notation")
+	// exp_upper = 16). aggFormatDouble used JavaScript's bounds (1e-6, 1e21).
 	runAggExprCases(t, `{}`, []aggExprCase{
 		{`{"$toString":1e16}`, `"1e+16"`},
 		{`{"$toString":1.5e20}`, `"1.5e+20"`},
@@ -814,35 +808,38 @@ func TestAggOpsKnownBugToStringDoubleNotation(t *testing.T) {
 	})
 }
 
-func TestAggOpsKnownBugRoundArgumentOrder(t *testing.T) {
+func TestAggOpsRoundArgumentOrder(t *testing.T) {
 	// MongoDB's evaluateRoundOrTrunc checks the number first (null → null, non-number →
-	// error) and only then the place. aggRound checks the place first.
-	skipKnownBug(t, "$round/$trunc check the place argument before the number")
+	// error) and only then the place. aggRound checked the place first.
 	runAggExprCases(t, `{}`, []aggExprCase{
 		{`{"$round":[null,"x"]}`, `null`},
 		{`{"$trunc":["x",null]}`, `!$trunc only supports numeric types, not string`},
+		{`{"$round":["x","y"]}`, `!$round only supports numeric types, not string`},
 	})
 }
 
-func TestAggOpsKnownBugGetFieldLiteralField(t *testing.T) {
+func TestAggOpsGetFieldLiteralField(t *testing.T) {
 	// MongoDB's $getField page: "field can be any valid expression that resolves to a
 	// string constant. If field begins with a dollar sign ($), place the field name
 	// inside of a $literal expression", e.g. {$getField: {field: {$literal: "$price"}}}.
-	// aggCompileGetField only accepts a plain string, so the documented way to read a
-	// $-prefixed field fails to compile.
-	skipKnownBug(t, "$getField rejects field: {$literal: \"$name\"}, the documented way to read $-prefixed fields")
+	// aggCompileGetField only accepted a plain string, so the documented way to read a
+	// $-prefixed field failed to compile.
 	runAggExprCases(t, `{"o":{"$price":5},"$top":1}`, []aggExprCase{
 		{`{"$getField":{"field":{"$literal":"$price"},"input":"$o"}}`, `5`},
 		{`{"$getField":{"$literal":"$top"}}`, `1`},
 	})
 }
 
-func TestAggOpsKnownBugRoundLongOverflow(t *testing.T) {
+func TestAggOpsRoundLongOverflow(t *testing.T) {
 	// MongoDB rounds integers through Decimal128 and fails when the result no longer
 	// fits a long (evaluateRoundOrTrunc → assertFlagsValid, error 51080 "invalid
-	// conversion from Decimal128 result in $round"); aggRound returns a double instead.
-	skipKnownBug(t, "$round of a long whose rounded value overflows returns a double instead of failing")
+	// conversion from Decimal128 result in $round"); aggRound returned a double instead.
 	runAggExprCases(t, `{"big":9223372036854775807}`, []aggExprCase{
 		{`{"$round":["$big",-1]}`, `!invalid conversion from Decimal128 result in $round`},
+		{`{"$round":["$big",-19]}`, `!invalid conversion from Decimal128 result in $round`},
+		{`{"$trunc":["$big",-19]}`, `0`},
+		{`{"$round":["$big",-20]}`, `0`},
+		{`{"$round":[5000000000000000000,-19]}`, `0`}, // half to even
+		{`{"$trunc":["$big",-1]}`, `9223372036854775800`},
 	})
 }

@@ -388,7 +388,10 @@ func (p *filterParser) operator(name string, v any, options *string, depth int) 
 		default:
 			return nil, errorf("$regex needs a string or a regular expression")
 		}
-		if options != nil {
+		if options != nil && *options != "" {
+			if opts != "" {
+				return nil, errorf("options set in both $regex and $options") // MongoDB 51074/51075
+			}
 			opts = *options
 		}
 		re, err := compileRegex(pattern, opts)
@@ -538,14 +541,87 @@ func compileRegex(pattern, options string) (*regexp.Regexp, error) {
 		}
 	}
 	src := pattern
+	if !strings.ContainsRune(flags, 'm') {
+		src = pcreDollar(src)
+	}
 	if flags != "" {
-		src = "(?" + flags + ")" + pattern
+		src = "(?" + flags + ")" + src
 	}
 	re, err := regexp.Compile(src)
 	if err != nil {
 		return nil, errorf("invalid regular expression %q: %s", pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
 	return re, nil
+}
+
+// pcreEndAnchor replaces $ for RE2: it matches at the very end of the subject or
+// before a final newline, as PCRE's $ without the m option (RE2's $ only matches at
+// the very end). It consumes that newline, which gives the same match or no match (all
+// a filter asks) unless the pattern goes on matching the newline after the $.
+const pcreEndAnchor = `(?:\n?\z)`
+
+// pcreDollar rewrites each $ anchor of a pattern (unescaped, outside character classes
+// and \Q…\E quotes) to pcreEndAnchor. A pattern that turns on multiline mode with an
+// inline flag group such as (?m) is returned unchanged: there $ already matches before
+// every newline in both dialects.
+func pcreDollar(p string) string {
+	if !strings.Contains(p, "$") {
+		return p
+	}
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p) && p[i+1] == 'Q':
+			end := strings.Index(p[i+2:], `\E`)
+			if end < 0 {
+				b.WriteString(p[i:])
+				return b.String()
+			}
+			b.WriteString(p[i : i+2+end+2])
+			i += 2 + end + 1
+		case c == '\\' && i+1 < len(p):
+			b.WriteString(p[i : i+2])
+			i++
+		case inClass:
+			if strings.HasPrefix(p[i:], "[:") {
+				if end := strings.Index(p[i+2:], ":]"); end >= 0 { // [:alpha:]
+					b.WriteString(p[i : i+2+end+2])
+					i += 2 + end + 1
+					continue
+				}
+			}
+			inClass = c != ']'
+			b.WriteByte(c)
+		case c == '[':
+			// a ] right after [ or [^ is a literal member of the class
+			j := i + 1
+			if j < len(p) && p[j] == '^' {
+				j++
+			}
+			if j < len(p) && p[j] == ']' {
+				j++
+			}
+			b.WriteString(p[i:j])
+			i = j - 1
+			inClass = true
+		case c == '(' && strings.HasPrefix(p[i:], "(?"):
+			flags := p[i+2:]
+			if end := strings.IndexAny(flags, ":)"); end >= 0 {
+				flags = flags[:end]
+				if on, _, _ := strings.Cut(flags, "-"); strings.Trim(flags, "imsU-") == "" && strings.Contains(on, "m") {
+					return p
+				}
+			}
+			b.WriteByte(c)
+		case c == '$':
+			b.WriteString(pcreEndAnchor)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func stripExtended(p string) string {

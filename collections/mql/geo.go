@@ -13,7 +13,9 @@ const EarthRadiusMeters = 6378100.0
 //
 // Geometry is evaluated with planar ray casting on longitude/latitude for polygons and
 // the haversine formula for distances: exact for points and small areas, an
-// approximation of MongoDB's spherical edges for polygons spanning many degrees.
+// approximation of MongoDB's spherical edges for polygons spanning many degrees. As
+// MongoDB's geodesic edges, each edge takes the short way round, across the
+// antimeridian when that is shorter (see unwrapPath).
 type geoQuery struct {
 	kind     OpKind
 	polygons [][][][2]float64 // polygons → rings → points
@@ -153,9 +155,71 @@ func toPolygon(v any) ([][][2]float64, error) {
 		if ring[0] != ring[len(ring)-1] {
 			return nil, errorf("a polygon ring must be closed")
 		}
-		out = append(out, ring)
+		out = append(out, unwrapRing(ring))
+	}
+	// holes at the longitudes of the outer ring (not 360° away), so that one shift of a
+	// point tests it against the outer ring and the holes alike
+	lo := out[0][0][0]
+	for _, pt := range out[0] {
+		lo = math.Min(lo, pt[0])
+	}
+	for _, hole := range out[1:] {
+		if k := 360 * math.Floor((hole[0][0]-lo)/360); k != 0 {
+			for i := range hole {
+				hole[i][0] -= k
+			}
+		}
 	}
 	return out, nil
+}
+
+// unwrapPath makes the longitudes of a path continuous: each edge takes the short way
+// round, as MongoDB's geodesic edges do, so an edge from 170 to -170 goes on to 190
+// across the antimeridian instead of back across the map. Longitudes may then leave
+// [-180, 180]; the tests try each point at its longitude ±360 too (geoShifts).
+func unwrapPath(path [][2]float64) [][2]float64 {
+	out := make([][2]float64, len(path))
+	copy(out, path)
+	for i := 1; i < len(out); i++ {
+		d := path[i][0] - path[i-1][0]
+		switch {
+		case d > 180:
+			d -= 360
+		case d < -180:
+			d += 360
+		}
+		out[i][0] = out[i-1][0] + d
+	}
+	return out
+}
+
+// unwrapRing unwraps a closed ring (see unwrapPath). A ring that winds around a pole
+// does not close once unwrapped: it is kept as given.
+func unwrapRing(ring [][2]float64) [][2]float64 {
+	out := unwrapPath(ring)
+	last := len(out) - 1
+	if math.Abs(out[last][0]-out[0][0]) > 180 {
+		return ring
+	}
+	out[last] = out[0]
+	return out
+}
+
+// toPath parses the coordinates of a LineString: at least two points.
+func toPath(v any) ([][2]float64, error) {
+	arr, ok := v.([]any)
+	if !ok || len(arr) < 2 {
+		return nil, errorf("a LineString needs at least two points")
+	}
+	path := make([][2]float64, 0, len(arr))
+	for _, p := range arr {
+		pt, err := toPoint(p)
+		if err != nil {
+			return nil, err
+		}
+		path = append(path, pt)
+	}
+	return unwrapPath(path), nil
 }
 
 // storedPoint reads a GeoJSON Point (or a legacy [lng, lat] pair) from a document value.
@@ -189,48 +253,234 @@ func storedPolygon(v any) ([][][2]float64, bool) {
 	return p, err == nil
 }
 
-func (g *geoQuery) test(v any) bool {
-	pt, isPoint := storedPoint(v)
-	switch g.kind {
-	case OpNearSphere:
-		if !isPoint {
+// geoShape is a stored geometry as $geoWithin and $geoIntersects test it: the points,
+// paths and polygons of a GeoJSON Point, MultiPoint, LineString, MultiLineString,
+// Polygon, MultiPolygon or GeometryCollection, or of a legacy [lng, lat] pair.
+type geoShape struct {
+	points   [][2]float64
+	paths    [][][2]float64
+	polygons [][][][2]float64
+}
+
+// storedShape reads a stored geometry; ok is false for anything that is not a valid
+// one, which no geo operator matches.
+func storedShape(v any) (geoShape, bool) {
+	var s geoShape
+	if pt, ok := storedPoint(v); ok {
+		s.points = [][2]float64{pt}
+		return s, true
+	}
+	d, ok := v.(ejson.D)
+	return s, ok && s.add(d, true)
+}
+
+// add adds a GeoJSON geometry to s; a GeometryCollection (when collection is true)
+// adds its geometries, which cannot be collections themselves.
+func (s *geoShape) add(d ejson.D, collection bool) bool {
+	t, _ := d.Get("type")
+	if t == "GeometryCollection" {
+		g, _ := d.Get("geometries")
+		geoms, ok := g.([]any)
+		if !collection || !ok || len(geoms) == 0 {
 			return false
 		}
-		dist := Haversine(g.point, pt)
-		return dist >= g.minDist && (g.maxDist < 0 || dist <= g.maxDist)
-	case OpGeoWithin:
-		if !isPoint {
-			return false
-		}
-		if g.center {
-			return Haversine(g.point, pt) <= g.radius
-		}
-		return g.containsPoint(pt)
-	case OpGeoIntersects:
-		if isPoint {
-			if g.hasPoint {
-				return pt == g.point
+		for _, g := range geoms {
+			gd, ok := g.(ejson.D)
+			if !ok || !s.add(gd, false) {
+				return false
 			}
-			return g.containsPoint(pt)
 		}
-		if poly, ok := storedPolygon(v); ok && g.hasPoint {
-			return polygonContains(poly, g.point)
+		return true
+	}
+	c, _ := d.Get("coordinates")
+	if t == "Point" {
+		pt, err := toPoint(c)
+		s.points = append(s.points, pt)
+		return err == nil
+	}
+	arr, ok := c.([]any)
+	if !ok {
+		return false
+	}
+	switch t {
+	case "LineString":
+		path, err := toPath(arr)
+		s.paths = append(s.paths, path)
+		return err == nil
+	case "Polygon":
+		poly, err := toPolygon(arr)
+		s.polygons = append(s.polygons, poly)
+		return err == nil
+	case "MultiPoint", "MultiLineString", "MultiPolygon":
+		if len(arr) == 0 {
+			return false
 		}
+		for _, e := range arr {
+			var err error
+			switch t {
+			case "MultiPoint":
+				var pt [2]float64
+				pt, err = toPoint(e)
+				s.points = append(s.points, pt)
+			case "MultiLineString":
+				var path [][2]float64
+				path, err = toPath(e)
+				s.paths = append(s.paths, path)
+			default:
+				var poly [][][2]float64
+				poly, err = toPolygon(e)
+				s.polygons = append(s.polygons, poly)
+			}
+			if err != nil {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
 
-func (g *geoQuery) containsPoint(pt [2]float64) bool {
-	for _, poly := range g.polygons {
-		if polygonContains(poly, pt) {
+func (g *geoQuery) test(v any) bool {
+	if g.kind == OpNearSphere {
+		pt, ok := storedPoint(v)
+		if !ok {
+			return false
+		}
+		dist := Haversine(g.point, pt)
+		return dist >= g.minDist && (g.maxDist < 0 || dist <= g.maxDist)
+	}
+	s, ok := storedShape(v)
+	if !ok {
+		return false
+	}
+	if g.kind == OpGeoWithin {
+		return g.within(s)
+	}
+	return g.intersects(s)
+}
+
+// within reports whether the whole stored geometry lies in the query's region: each
+// point, path and polygon in one of the query polygons (or in the $centerSphere cap).
+func (g *geoQuery) within(s geoShape) bool {
+	if g.center {
+		in := func(pt [2]float64) bool { return Haversine(g.point, pt) <= g.radius }
+		for _, pt := range s.points {
+			if !in(pt) {
+				return false
+			}
+		}
+		// a cap is convex: it holds a path or polygon that has all its vertices
+		for _, path := range s.paths {
+			for _, pt := range path {
+				if !in(pt) {
+					return false
+				}
+			}
+		}
+		for _, poly := range s.polygons {
+			for _, pt := range poly[0] {
+				if !in(pt) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for _, pt := range s.points {
+		if !g.containsPoint(pt) {
+			return false
+		}
+	}
+	for _, path := range s.paths {
+		if !g.anyPolygon(func(poly [][][2]float64) bool { return pathWithin(poly, path) }) {
+			return false
+		}
+	}
+	for _, sp := range s.polygons {
+		if !g.anyPolygon(func(poly [][][2]float64) bool { return polygonWithin(poly, sp) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// intersects reports whether the stored geometry and the query's point or polygons
+// share a point.
+func (g *geoQuery) intersects(s geoShape) bool {
+	if len(g.polygons) == 0 {
+		q := g.point
+		for _, pt := range s.points {
+			if pt == q {
+				return true
+			}
+		}
+		for _, path := range s.paths {
+			for _, k := range geoShifts {
+				for i := 1; i < len(path); i++ {
+					if onSegment(path[i-1], path[i], geoShift(q, k)) {
+						return true
+					}
+				}
+			}
+		}
+		for _, sp := range s.polygons {
+			if polygonContains(sp, q) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, pt := range s.points {
+		if g.containsPoint(pt) {
+			return true
+		}
+	}
+	for _, path := range s.paths {
+		if g.anyPolygon(func(poly [][][2]float64) bool { return pathTouches(poly, path) }) {
+			return true
+		}
+	}
+	for _, sp := range s.polygons {
+		if g.anyPolygon(func(poly [][][2]float64) bool { return polygonsTouch(poly, sp) }) {
 			return true
 		}
 	}
 	return false
 }
 
+func (g *geoQuery) anyPolygon(f func(poly [][][2]float64) bool) bool {
+	for _, poly := range g.polygons {
+		if f(poly) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *geoQuery) containsPoint(pt [2]float64) bool {
+	return g.anyPolygon(func(poly [][][2]float64) bool { return polygonContains(poly, pt) })
+}
+
+// geoShifts are the longitude offsets a point or stored geometry is tried at against
+// a polygon whose unwrapped longitudes may leave [-180, 180] (see unwrapPath).
+var geoShifts = [...]float64{0, 360, -360}
+
+func geoShift(pt [2]float64, k float64) [2]float64 {
+	return [2]float64{pt[0] + k, pt[1]}
+}
+
 // polygonContains tests a point against an outer ring minus its holes.
 func polygonContains(poly [][][2]float64, pt [2]float64) bool {
+	for _, k := range geoShifts {
+		if polygonContainsAt(poly, geoShift(pt, k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// polygonContainsAt is polygonContains without trying other longitudes.
+func polygonContainsAt(poly [][][2]float64, pt [2]float64) bool {
 	if !ringContains(poly[0], pt) {
 		return false
 	}
@@ -240,6 +490,140 @@ func polygonContains(poly [][][2]float64, pt [2]float64) bool {
 		}
 	}
 	return true
+}
+
+// pathWithin reports whether a path lies in a polygon: all its vertices inside and
+// none of its edges crossing an edge of the polygon's rings.
+func pathWithin(poly [][][2]float64, path [][2]float64) bool {
+	for _, k := range geoShifts {
+		if pathWithinAt(poly, path, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathWithinAt is pathWithin for the path shifted by k degrees of longitude.
+func pathWithinAt(poly [][][2]float64, path [][2]float64, k float64) bool {
+	for i, pt := range path {
+		a := geoShift(pt, k)
+		if !polygonContainsAt(poly, a) {
+			return false
+		}
+		if i == 0 {
+			continue
+		}
+		b := geoShift(path[i-1], k)
+		for _, ring := range poly {
+			for j := 1; j < len(ring); j++ {
+				if segmentsCross(a, b, ring[j-1], ring[j]) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// polygonWithin reports whether stored polygon sp lies in polygon poly: its outer ring
+// within poly, and none of poly's holes inside it.
+func polygonWithin(poly, sp [][][2]float64) bool {
+	for _, k := range geoShifts {
+		if !pathWithinAt(poly, sp[0], k) {
+			continue
+		}
+		holeInside := false
+		for _, hole := range poly[1:] {
+			// the rings do not cross: a hole is inside sp if any vertex is
+			for _, pt := range hole {
+				if in := geoShift(pt, -k); polygonContainsAt(sp, in) && !onRing(sp[0], in) {
+					holeInside = true
+					break
+				}
+			}
+		}
+		if !holeInside {
+			return true
+		}
+	}
+	return false
+}
+
+// pathTouches reports whether a path and a polygon share a point: a vertex inside the
+// polygon, or an edge touching one of its rings' edges.
+func pathTouches(poly [][][2]float64, path [][2]float64) bool {
+	for _, k := range geoShifts {
+		if pathTouchesAt(poly, path, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathTouchesAt is pathTouches for the path shifted by k degrees of longitude.
+func pathTouchesAt(poly [][][2]float64, path [][2]float64, k float64) bool {
+	for i, pt := range path {
+		a := geoShift(pt, k)
+		if polygonContainsAt(poly, a) {
+			return true
+		}
+		if i == 0 {
+			continue
+		}
+		b := geoShift(path[i-1], k)
+		for _, ring := range poly {
+			for j := 1; j < len(ring); j++ {
+				if segmentsTouch(a, b, ring[j-1], ring[j]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// polygonsTouch reports whether polygons poly and sp share a point: a ring of sp
+// touching poly, or poly inside sp.
+func polygonsTouch(poly, sp [][][2]float64) bool {
+	for _, k := range geoShifts {
+		for _, ring := range sp {
+			if pathTouchesAt(poly, ring, k) {
+				return true
+			}
+		}
+		if polygonContainsAt(sp, geoShift(poly[0][0], -k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// orientation is the sign of the turn a → b → p: > 0 left, < 0 right, 0 collinear.
+func orientation(a, b, p [2]float64) float64 {
+	return (b[0]-a[0])*(p[1]-a[1]) - (b[1]-a[1])*(p[0]-a[0])
+}
+
+// segmentsCross reports whether segments ab and cd cross at a point inside both.
+func segmentsCross(a, b, c, d [2]float64) bool {
+	o1, o2 := orientation(c, d, a), orientation(c, d, b)
+	o3, o4 := orientation(a, b, c), orientation(a, b, d)
+	return ((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0))
+}
+
+// segmentsTouch reports whether segments ab and cd share a point.
+func segmentsTouch(a, b, c, d [2]float64) bool {
+	return segmentsCross(a, b, c, d) || onSegment(c, d, a) || onSegment(c, d, b) ||
+		onSegment(a, b, c) || onSegment(a, b, d)
+}
+
+// onRing reports whether a point is on an edge of a ring.
+func onRing(ring [][2]float64, pt [2]float64) bool {
+	for i := 1; i < len(ring); i++ {
+		if onSegment(ring[i-1], ring[i], pt) {
+			return true
+		}
+	}
+	return false
 }
 
 func ringContains(ring [][2]float64, pt [2]float64) bool {

@@ -259,30 +259,41 @@ func TestGeoNearHelpers(t *testing.T) {
 	}
 }
 
-// ---- known differences from MongoDB (skipped unless MQL_KNOWN_BUGS=1) ----
+// ---- former known differences from MongoDB, now fixed (regression tests) ----
 
-func TestGeoKnownBugAntimeridianPolygon(t *testing.T) {
+func TestGeoAntimeridianPolygon(t *testing.T) {
 	// MongoDB's GeoJSON polygons have geodesic edges on the sphere: the ring
 	// [170,-10] → [-170,-10] → [-170,10] → [170,10] is the 20°×20° box that straddles
-	// the antimeridian (each edge takes the short way round). ringContains treats
-	// longitude as a plane coordinate, so it takes the 340°-wide complement instead:
-	// [180,0] is outside and [0,0] inside.
-	skipKnownBug(t, "$geoWithin polygons crossing the antimeridian select the complement of the intended region")
+	// the antimeridian (each edge takes the short way round). ringContains treated
+	// longitude as a plane coordinate, so it took the 340°-wide complement instead:
+	// [180,0] was outside and [0,0] inside. Rings are now unwrapped (unwrapPath).
 	box := `{"type":"Polygon","coordinates":[[[170,-10],[-170,-10],[-170,10],[170,10],[170,-10]]]}`
 	runMatchCases(t, []matchCase{
 		{geoWithin(box), geoPoint("180", "0"), true},
 		{geoWithin(box), geoPoint("175", "5"), true},
 		{geoWithin(box), geoPoint("-175", "-5"), true},
 		{geoWithin(box), geoPoint("0", "0"), false},
+		{geoWithin(box), geoPoint("-180", "0"), true},
+		{geoWithin(box), geoPoint("-169", "0"), false},
+		{geoWithin(box), geoPoint("169", "0"), false},
+		// a hole on the other side of the antimeridian from the ring's first vertex
+		{geoWithin(`{"type":"Polygon","coordinates":[[[170,-10],[-170,-10],[-170,10],[170,10],[170,-10]],[[-178,-1],[-175,-1],[-175,1],[-178,1],[-178,-1]]]}`), geoPoint("-176", "0"), false},
+		{geoWithin(`{"type":"Polygon","coordinates":[[[170,-10],[-170,-10],[-170,10],[170,10],[170,-10]],[[-178,-1],[-175,-1],[-175,1],[-178,1],[-178,-1]]]}`), geoPoint("-179", "0"), true},
+		// stored geometries crossing it
+		{geoWithin(box), `{"loc":{"type":"LineString","coordinates":[[175,0],[-175,0]]}}`, true},
+		{geoWithin(box), `{"loc":{"type":"LineString","coordinates":[[175,0],[-165,0]]}}`, false},
+		{geoWithin(box), `{"loc":{"type":"Polygon","coordinates":[[[175,-5],[-175,-5],[-175,5],[175,5],[175,-5]]]}}`, true},
+		{`{"loc":{"$geoIntersects":{"$geometry":` + geoSquare + `}}}`, `{"loc":{"type":"LineString","coordinates":[[175,0],[-175,0]]}}`, false},
+		{`{"loc":{"$geoIntersects":{"$geometry":{"type":"Point","coordinates":[-180,0]}}}}`, `{"loc":{"type":"LineString","coordinates":[[175,0],[-175,0]]}}`, true},
+		{`{"loc":{"$geoIntersects":{"$geometry":{"type":"Point","coordinates":[0,0]}}}}`, `{"loc":{"type":"LineString","coordinates":[[175,0],[-175,0]]}}`, false},
 	})
 }
 
-func TestGeoKnownBugNonPointGeometries(t *testing.T) {
+func TestGeoNonPointGeometries(t *testing.T) {
 	// CloudBase's Geo API stores LineString, Polygon, MultiPoint… (db.Geo.*) and MongoDB's
 	// $geoWithin/$geoIntersects match any stored GeoJSON geometry. geoQuery.test only
-	// reads stored points (and stored Polygons against a query Point), so other stored
-	// geometries never match, silently.
-	skipKnownBug(t, "stored LineString/Polygon/MultiPoint/MultiPolygon values never match $geoWithin/$geoIntersects")
+	// read stored points (and stored Polygons against a query Point), so other stored
+	// geometries never matched, silently.
 	runMatchCases(t, []matchCase{
 		{geoWithin(geoSquare), `{"loc":{"type":"LineString","coordinates":[[1,1],[2,2]]}}`, true},
 		{geoWithin(geoSquare), `{"loc":{"type":"Polygon","coordinates":[[[1,1],[2,1],[2,2],[1,2],[1,1]]]}}`, true},
@@ -290,5 +301,33 @@ func TestGeoKnownBugNonPointGeometries(t *testing.T) {
 		{`{"loc":{"$geoIntersects":{"$geometry":` + geoSquare + `}}}`, `{"loc":{"type":"LineString","coordinates":[[-5,5],[15,5]]}}`, true},
 		{`{"loc":{"$geoIntersects":{"$geometry":` + geoSquare + `}}}`, `{"loc":{"type":"Polygon","coordinates":[[[5,5],[15,5],[15,15],[5,15],[5,5]]]}}`, true},
 		{`{"loc":{"$geoIntersects":{"$geometry":{"type":"Point","coordinates":[5,5]}}}}`, `{"loc":{"type":"MultiPolygon","coordinates":[[[[0,0],[10,0],[10,10],[0,10],[0,0]]]]}}`, true},
+		// $geoWithin: the whole geometry inside, holes included
+		{geoWithin(geoSquare), `{"loc":{"type":"LineString","coordinates":[[1,1],[20,1]]}}`, false},
+		{geoWithin(geoL), `{"loc":{"type":"LineString","coordinates":[[4,9],[9,4]]}}`, false}, // cuts across the notch
+		{geoWithin(geoL), `{"loc":{"type":"LineString","coordinates":[[1,1],[9,1],[9,4]]}}`, true},
+		{geoWithin(geoSquare), `{"loc":{"type":"Polygon","coordinates":[[[5,5],[15,5],[15,15],[5,15],[5,5]]]}}`, false},
+		{geoWithin(geoHoles), `{"loc":{"type":"Polygon","coordinates":[[[1,1],[9,1],[9,9],[1,9],[1,1]]]}}`, false}, // holds the holes
+		{geoWithin(geoHoles), `{"loc":{"type":"Polygon","coordinates":[[[2.5,2.5],[3.5,2.5],[3.5,3.5],[2.5,3.5],[2.5,2.5]]]}}`, false},
+		{geoWithin(geoHoles), `{"loc":{"type":"LineString","coordinates":[[1,3],[5,3]]}}`, false},
+		{geoWithin(geoSquare), `{"loc":{"type":"MultiPoint","coordinates":[[1,1],[20,2]]}}`, false},
+		{geoWithin(geoSquare), `{"loc":{"type":"MultiLineString","coordinates":[[[1,1],[2,2]],[[3,3],[4,4]]]}}`, true},
+		{geoWithin(geoSquare), `{"loc":{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,1]},{"type":"LineString","coordinates":[[2,2],[3,3]]}]}}`, true},
+		{geoWithin(geoSquare), `{"loc":{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,1]},{"type":"LineString","coordinates":[[2,2],[30,3]]}]}}`, false},
+		{`{"loc":{"$geoWithin":{"$centerSphere":[[0,0],0.1]}}}`, `{"loc":{"type":"LineString","coordinates":[[1,1],[2,2]]}}`, true},
+		{`{"loc":{"$geoWithin":{"$centerSphere":[[0,0],0.1]}}}`, `{"loc":{"type":"LineString","coordinates":[[1,1],[20,2]]}}`, false},
+		// $geoIntersects: any shared point
+		{`{"loc":{"$geoIntersects":{"$geometry":` + geoSquare + `}}}`, `{"loc":{"type":"LineString","coordinates":[[10,10],[30,30]]}}`, true},
+		{`{"loc":{"$geoIntersects":{"$geometry":` + geoSquare + `}}}`, `{"loc":{"type":"LineString","coordinates":[[-5,-5],[15,-5]]}}`, false},
+		{`{"loc":{"$geoIntersects":{"$geometry":` + geoSquare + `}}}`, `{"loc":{"type":"Polygon","coordinates":[[[-5,-5],[15,-5],[15,15],[-5,15],[-5,-5]]]}}`, true},
+		{`{"loc":{"$geoIntersects":{"$geometry":` + geoSquare + `}}}`, `{"loc":{"type":"Polygon","coordinates":[[[20,20],[30,20],[30,30],[20,30],[20,20]]]}}`, false},
+		{`{"loc":{"$geoIntersects":{"$geometry":{"type":"Polygon","coordinates":[[[3,3],[3.5,3],[3.5,3.5],[3,3.5],[3,3]]]}}}}`, `{"loc":` + geoHoles + `}`, false}, // in a hole
+		{`{"loc":{"$geoIntersects":{"$geometry":{"type":"Polygon","coordinates":[[[3,3],[5,3],[5,3.5],[3,3.5],[3,3]]]}}}}`, `{"loc":` + geoHoles + `}`, true},
+		{`{"loc":{"$geoIntersects":{"$geometry":{"type":"Point","coordinates":[5,5]}}}}`, `{"loc":{"type":"LineString","coordinates":[[0,0],[10,10]]}}`, true},
+		{`{"loc":{"$geoIntersects":{"$geometry":{"type":"Point","coordinates":[5,6]}}}}`, `{"loc":{"type":"LineString","coordinates":[[0,0],[10,10]]}}`, false},
+		{`{"loc":{"$geoIntersects":{"$geometry":{"type":"Point","coordinates":[5,6]}}}}`, `{"loc":{"type":"MultiPoint","coordinates":[[1,1],[5,6]]}}`, true},
+		// invalid geometries match nothing
+		{geoWithin(geoSquare), `{"loc":{"type":"LineString","coordinates":[[1,1]]}}`, false},
+		{geoWithin(geoSquare), `{"loc":{"type":"MultiPoint","coordinates":[]}}`, false},
+		{geoWithin(geoSquare), `{"loc":{"type":"GeometryCollection","geometries":[]}}`, false},
 	})
 }

@@ -433,27 +433,48 @@ func TestMatchValueDirect(t *testing.T) {
 	}
 }
 
-// ---- known differences from MongoDB (skipped unless MQL_KNOWN_BUGS=1) ----
+// ---- former differences from MongoDB, now fixed (regression tests) ----
 
-func TestMatchKnownBugRegexOptionsTwice(t *testing.T) {
+func TestMatchRegexOptionsTwice(t *testing.T) {
 	// MongoDB's parser rejects options given both in a BSON regex and in $options
 	// (errors 51074/51075, "options set in both $regex and $options"); the implementation
 	// silently lets $options replace the regex's own flags, so /^a/i with $options "m"
 	// becomes case-sensitive.
-	skipKnownBug(t, "{$regex: /re/flags, $options: …} replaces the flags instead of failing")
 	_, err := ParseFilter(mustDoc(t, `{"s":{"$regex":{"$regularExpression":{"pattern":"^a","options":"i"}},"$options":"m"}}`))
 	if err == nil || !strings.Contains(err.Error(), "options set in both $regex and $options") {
 		t.Fatalf("want the error \"options set in both $regex and $options\", got %v", err)
 	}
+	_, err = ParseFilter(mustDoc(t, `{"s":{"$options":"m","$regex":{"$regularExpression":{"pattern":"^a","options":"i"}}}}`))
+	if err == nil || !strings.Contains(err.Error(), "options set in both $regex and $options") {
+		t.Fatalf("$options first: want the error \"options set in both $regex and $options\", got %v", err)
+	}
+	runMatchCases(t, []matchCase{
+		// options on one side only are fine
+		{`{"s":{"$regex":{"$regularExpression":{"pattern":"^a","options":"i"}},"$options":""}}`, `{"s":"Ab"}`, true},
+		{`{"s":{"$regex":{"$regularExpression":{"pattern":"^a","options":""}},"$options":"i"}}`, `{"s":"Ab"}`, true},
+	})
 }
 
-func TestMatchKnownBugRegexDollarBeforeFinalNewline(t *testing.T) {
+func TestMatchRegexDollarBeforeFinalNewline(t *testing.T) {
 	// MongoDB matches with PCRE, where $ (without the m option) also matches before a
 	// string's final newline; Go's RE2 $ only matches at the very end. {s: /b$/} matches
-	// "ab\n" in MongoDB, not here.
-	skipKnownBug(t, "$ does not match before a final newline as PCRE's does")
+	// "ab\n" in MongoDB; compileRegex now rewrites such a $ (pcreDollar).
 	runMatchCases(t, []matchCase{
 		{`{"s":{"$regex":"b$"}}`, `{"s":"ab\n"}`, true},
 		{`{"s":{"$regex":"^ab$"}}`, `{"s":"ab\n"}`, true},
+		{`{"s":{"$regex":"^$"}}`, `{"s":"\n"}`, true},
+		// only before the final newline
+		{`{"s":{"$regex":"b$"}}`, `{"s":"ab\nc"}`, false},
+		{`{"s":{"$regex":"b$"}}`, `{"s":"ab\n\n"}`, false},
+		// escaped, in a class or quoted, $ is a character
+		{`{"s":{"$regex":"b\\$"}}`, `{"s":"ab\n"}`, false},
+		{`{"s":{"$regex":"b\\$"}}`, `{"s":"ab$"}`, true},
+		{`{"s":{"$regex":"[$]"}}`, `{"s":"a\n"}`, false},
+		{`{"s":{"$regex":"[]$]"}}`, `{"s":"$"}`, true},
+		{`{"s":{"$regex":"\\Q$\\E"}}`, `{"s":"a\n"}`, false},
+		{`{"s":{"$regex":"\\\\$"}}`, `{"s":"a\\\n"}`, true}, // after an escaped \, $ is the anchor
+		// multiline mode is unchanged
+		{`{"s":{"$regex":"^b$","$options":"m"}}`, `{"s":"a\nb\nc"}`, true},
+		{`{"s":{"$regex":"(?m)^b$"}}`, `{"s":"a\nb\nc"}`, true},
 	})
 }

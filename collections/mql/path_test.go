@@ -246,13 +246,12 @@ func TestPathSortKeys(t *testing.T) {
 	}
 }
 
-// ---- known differences from MongoDB (skipped unless MQL_KNOWN_BUGS=1) ----
+// ---- former known differences from MongoDB, now fixed (regression tests) ----
 
-func TestPathKnownBugEmptyArraySortsBelowMinKey(t *testing.T) {
+func TestPathEmptyArraySortsBelowMinKey(t *testing.T) {
 	// MongoDB's sort key for an empty array is undefined, whose canonical type (0) sorts
 	// above MinKey (-1) and below null (5): ascending order is MinKey, [], null. The
-	// emptyArrayKey of sort.go compares below everything, MinKey included.
-	skipKnownBug(t, "an empty array sorts before MinKey; MongoDB puts MinKey first")
+	// emptyArrayKey of sort.go compared below everything, MinKey included.
 	got := sortIDs(t, mustSort(t, SortKey{Path: "v"}), []string{`{"_id":"empty","v":[]}`, `{"_id":"min","v":{"$minKey":1}}`, `{"_id":"null","v":null}`})
 	if strings.Join(got, " ") != "min empty null" {
 		t.Fatalf("order %v, want min empty null", got)

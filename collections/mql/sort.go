@@ -39,7 +39,8 @@ func NewSort(keys []SortKey) (Sort, error) {
 	return out, nil
 }
 
-// emptyArrayKey sorts an empty array below null, as MongoDB does.
+// emptyArrayKey is the sort key of an empty array. MongoDB sorts it as undefined,
+// whose type sorts above MinKey and below null.
 type emptyArrayKey struct{}
 
 // Key extracts the value a document sorts by for k: for arrays, the smallest element
@@ -82,12 +83,20 @@ func (k SortKey) Key(doc ejson.D) any {
 func compareSortKeys(a, b any) int {
 	_, ae := a.(emptyArrayKey)
 	_, be := b.(emptyArrayKey)
+	_, amin := a.(ejson.MinKey)
+	_, bmin := b.(ejson.MinKey)
 	switch {
 	case ae && be:
 		return 0
 	case ae:
+		if bmin {
+			return 1
+		}
 		return -1
 	case be:
+		if amin {
+			return -1
+		}
 		return 1
 	}
 	return ejson.Compare(a, b)

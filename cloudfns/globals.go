@@ -34,6 +34,10 @@ type jsHelpers struct {
 	makeContext    goja.Callable
 	modules        *goja.Object
 	errorCtor      goja.Constructor
+	// dataView is the realm's original DataView.prototype and its getters (a DataView
+	// exports to nothing useful: bytesOf reads it through them).
+	dataView                             *goja.Object
+	dvBuffer, dvByteOffset, dvByteLength goja.Callable
 }
 
 // newError creates a JavaScript Error (the realm's original constructor) with an
@@ -49,6 +53,77 @@ func (in *Instance) newError(msg, code string) *goja.Object {
 	return e
 }
 
+// dataViewFns captures DataView.prototype and its buffer/byteOffset/byteLength getters.
+func (h *jsHelpers) dataViewFns(vm *goja.Runtime) {
+	ctor, ok := vm.Get("DataView").(*goja.Object)
+	if !ok {
+		return
+	}
+	proto, ok := ctor.Get("prototype").(*goja.Object)
+	if !ok {
+		return
+	}
+	getOwn, _ := goja.AssertFunction(vm.Get("Object").(*goja.Object).Get("getOwnPropertyDescriptor"))
+	getter := func(name string) goja.Callable {
+		d, err := getOwn(goja.Undefined(), proto, vm.ToValue(name))
+		if err != nil {
+			return nil
+		}
+		do, ok := d.(*goja.Object)
+		if !ok {
+			return nil
+		}
+		f, _ := goja.AssertFunction(do.Get("get"))
+		return f
+	}
+	h.dvBuffer, h.dvByteOffset, h.dvByteLength = getter("buffer"), getter("byteOffset"), getter("byteLength")
+	if h.dvBuffer != nil && h.dvByteOffset != nil && h.dvByteLength != nil {
+		h.dataView = proto
+	}
+}
+
+// dataViewBytes returns the bytes a DataView views (shared); false if o is not one.
+func (in *Instance) dataViewBytes(o *goja.Object) ([]byte, bool) {
+	h := &in.js
+	if h.dataView == nil {
+		return nil, false
+	}
+	found := false
+	p := o.Prototype()
+	for i := 0; p != nil && i < 64; i++ {
+		if p == h.dataView {
+			found = true
+			break
+		}
+		p = p.Prototype()
+	}
+	if !found {
+		return nil, false
+	}
+	bv, err := h.dvBuffer(o) // the getters throw for anything but a real DataView
+	if err != nil {
+		return nil, false
+	}
+	offv, err := h.dvByteOffset(o)
+	if err != nil {
+		return nil, false
+	}
+	lenv, err := h.dvByteLength(o)
+	if err != nil {
+		return nil, false
+	}
+	bo, ok := bv.(*goja.Object)
+	if !ok || bo.ExportType() != typeArrayBuffer {
+		return nil, false
+	}
+	b := bo.Export().(goja.ArrayBuffer).Bytes()
+	off, n := offv.ToInteger(), lenv.ToInteger()
+	if off < 0 || n < 0 || off+n > int64(len(b)) {
+		return nil, false
+	}
+	return b[off : off+n : off+n], true
+}
+
 func (h *jsHelpers) promiseResolveFn(vm *goja.Runtime) {
 	promise := vm.Get("Promise").(*goja.Object)
 	resolve, _ := goja.AssertFunction(promise.Get("resolve"))
@@ -60,6 +135,7 @@ func (h *jsHelpers) promiseResolveFn(vm *goja.Runtime) {
 func (in *Instance) installGlobals() {
 	vm := in.vm
 	in.js.errorCtor, _ = goja.AssertConstructor(vm.Get("Error"))
+	in.js.dataViewFns(vm)
 	in.guards = newGuards(vm, in.rt.cfg.MaxHeapBytes)
 	in.guards.install()
 	in.js.jsonParse = in.guards.parse
@@ -229,19 +305,37 @@ func (in *Instance) natives() *goja.Object {
 		if len(c.Arguments) == 0 {
 			panic(vm.NewTypeError("The \"data\" argument must be specified"))
 		}
-		s := strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' {
-				return -1
+		// Node's atob: the forgiving-base64 checks, in its order and with its messages.
+		s := c.Argument(0).String()
+		count, equals := 0, 0
+		for _, r := range s {
+			switch {
+			case r == '\t' || r == '\n' || r == '\f' || r == '\r' || r == ' ':
+			case r == '=':
+				count++
+				equals++
+				if equals > 2 {
+					panic(in.domError("Invalid character", "InvalidCharacterError"))
+				}
+			case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '+', r == '/':
+				count++
+				if equals > 0 { // '=' only at the end
+					panic(in.domError("Invalid character", "InvalidCharacterError"))
+				}
+			default:
+				panic(in.domError("Invalid character", "InvalidCharacterError"))
 			}
-			return r
-		}, c.Argument(0).String())
-		if len(s)%4 == 0 {
-			s = strings.TrimSuffix(strings.TrimSuffix(s, "="), "=")
 		}
-		b, err := base64.RawStdEncoding.DecodeString(s)
-		if err != nil || len(s)%4 == 1 {
+		rem := count % 4
+		if rem == 0 {
+			rem = (count - equals) % 4
+		} else if equals > 0 {
+			panic(in.domError("Invalid character", "InvalidCharacterError"))
+		}
+		if rem == 1 {
 			panic(in.domError("The string to be decoded is not correctly encoded.", "InvalidCharacterError"))
 		}
+		b := decodeBase64Loose(s)
 		return vm.ToValue(latin1String(b))
 	})
 	set(n, "btoa", func(c goja.FunctionCall) goja.Value {
@@ -315,11 +409,14 @@ func (in *Instance) bytesOf(v goja.Value) []byte {
 	case t == typeBytes:
 		b, _ := o.Export().([]byte)
 		return b
-	case t != nil && t.Kind() == reflect.Slice && isNumericKind(t.Elem().Kind()), o.ClassName() == "DataView":
+	case t != nil && t.Kind() == reflect.Slice && isNumericKind(t.Elem().Kind()):
 		var b []byte
 		if in.vm.ExportTo(o, &b) == nil {
 			return b
 		}
+	}
+	if b, ok := in.dataViewBytes(o); ok {
+		return b
 	}
 	return nil
 }
@@ -340,50 +437,76 @@ func (in *Instance) isBinary(v goja.Value) bool {
 		return false
 	}
 	t := o.ExportType()
-	return t == typeArrayBuffer || t == typeBytes || (t != nil && t.Kind() == reflect.Slice && isNumericKind(t.Elem().Kind())) || o.ClassName() == "DataView"
+	if t == typeArrayBuffer || t == typeBytes || (t != nil && t.Kind() == reflect.Slice && isNumericKind(t.Elem().Kind())) {
+		return true
+	}
+	_, ok = in.dataViewBytes(o)
+	return ok
 }
 
-// decodeUTF8 decodes bytes as UTF-8, each invalid byte becoming U+FFFD.
+// decodeUTF8 decodes bytes as UTF-8 the WHATWG way (as Node and TextDecoder do): each
+// maximal subpart of an invalid or truncated sequence becomes one U+FFFD.
 func decodeUTF8(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
 	var sb strings.Builder
 	sb.Grow(len(b) + 8)
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size <= 1 {
-			sb.WriteRune(utf8.RuneError)
-			b = b[1:]
+	for i := 0; i < len(b); {
+		n := utf8SeqLen(b[i:])
+		if n > 0 {
+			sb.Write(b[i : i+n])
+			i += n
 			continue
 		}
-		sb.Write(b[:size])
-		b = b[size:]
+		sb.WriteRune(utf8.RuneError)
+		i += -n
 	}
 	return sb.String()
 }
 
+// utf8SeqLen looks at the sequence at the start of b (not empty): n > 0 when it is a
+// complete, valid sequence of n bytes, else -n is the length of its maximal subpart
+// (the bytes one U+FFFD replaces, at least 1), per the WHATWG UTF-8 decoder.
+func utf8SeqLen(b []byte) int {
+	c := b[0]
+	need, lo, hi := 0, byte(0x80), byte(0xBF)
+	switch {
+	case c < 0x80:
+		return 1
+	case c >= 0xC2 && c <= 0xDF:
+		need = 1
+	case c == 0xE0:
+		need, lo = 2, 0xA0
+	case c == 0xED:
+		need, hi = 2, 0x9F
+	case c >= 0xE1 && c <= 0xEF:
+		need = 2
+	case c == 0xF0:
+		need, lo = 3, 0x90
+	case c == 0xF4:
+		need, hi = 3, 0x8F
+	case c >= 0xF1 && c <= 0xF3:
+		need = 3
+	default:
+		return -1
+	}
+	for k := 1; k <= need; k++ {
+		if k >= len(b) || b[k] < lo || b[k] > hi {
+			return -k
+		}
+		lo, hi = 0x80, 0xBF
+	}
+	return need + 1
+}
+
 // utf8IncompleteTail counts the trailing bytes of b that start a UTF-8 sequence not
-// yet complete (for streaming decoders).
+// yet complete but still valid so far (for streaming decoders).
 func utf8IncompleteTail(b []byte) int {
-	for i := 1; i <= 3 && i <= len(b); i++ {
-		c := b[len(b)-i]
-		if c&0xC0 == 0x80 {
-			continue // continuation byte
+	for i := max(0, len(b)-3); i < len(b); i++ {
+		if n := utf8SeqLen(b[i:]); n < 0 && i-n == len(b) && b[i] >= 0xC2 && b[i] <= 0xF4 {
+			return len(b) - i
 		}
-		need := 0
-		switch {
-		case c&0xE0 == 0xC0:
-			need = 2
-		case c&0xF0 == 0xE0:
-			need = 3
-		case c&0xF8 == 0xF0:
-			need = 4
-		}
-		if need > i {
-			return i
-		}
-		return 0
 	}
 	return 0
 }

@@ -142,7 +142,7 @@ func bytesString(vm *goja.Runtime, b []byte, enc string) goja.Value {
 		for i := range units {
 			units[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
 		}
-		return vm.ToValue(string(utf16.Decode(units)))
+		return goja.StringFromUTF16(units) // keeps lone surrogates, as Node does
 	}
 	return vm.ToValue(decodeUTF8(b))
 }
@@ -159,8 +159,23 @@ func (in *Instance) bufferNatives() *goja.Object {
 		b := stringBytes(c.Argument(0), in.encodingArg(c.Argument(1)))
 		return vm.ToValue(vm.NewArrayBuffer(b))
 	})
-	_ = o.Set("copyBytes", func(c goja.FunctionCall) goja.Value {
-		return vm.ToValue(vm.NewArrayBuffer(bytes.Clone(in.bytesOf(c.Argument(0)))))
+	// writeCut shortens n, the number of bytes of an encoded string that fit, so that
+	// buf.write stores whole characters only: UTF-8 sequences, UTF-16 code units.
+	_ = o.Set("writeCut", func(c goja.FunctionCall) goja.Value {
+		b := in.bytesOf(c.Argument(0))
+		n := int(c.Argument(1).ToInteger())
+		if n >= len(b) {
+			return vm.ToValue(len(b))
+		}
+		switch in.encodingArg(c.Argument(2)) {
+		case "utf8":
+			for n > 0 && b[n]&0xC0 == 0x80 {
+				n--
+			}
+		case "utf16le":
+			n &^= 1
+		}
+		return vm.ToValue(max(n, 0))
 	})
 	_ = o.Set("toString", func(c goja.FunctionCall) goja.Value {
 		b := in.bytesOf(c.Argument(0))
@@ -179,7 +194,10 @@ func (in *Instance) bufferNatives() *goja.Object {
 		return bytesString(vm, b[start:end], enc)
 	})
 	_ = o.Set("byteLength", func(c goja.FunctionCall) goja.Value {
-		enc := in.encodingArg(c.Argument(1))
+		enc := normEncoding(c.Argument(1))
+		if enc == "" {
+			enc = "utf8" // Node falls back to UTF-8 for an unknown encoding
+		}
 		v := c.Argument(0)
 		switch enc {
 		case "utf8":
@@ -207,6 +225,20 @@ func (in *Instance) bufferNatives() *goja.Object {
 			return vm.ToValue(strLen(v))
 		case "utf16le":
 			return vm.ToValue(2 * strLen(v))
+		case "hex":
+			return vm.ToValue(strLen(v) >> 1) // Node's estimate, from the length alone
+		case "base64", "base64url":
+			// Node's base64ByteLength: the length less up to two trailing '=', times 3/4.
+			n := strLen(v)
+			if s, ok := v.(goja.String); ok {
+				if n > 0 && s.CharAt(n-1) == '=' {
+					n--
+				}
+				if n > 1 && s.CharAt(n-1) == '=' {
+					n--
+				}
+			}
+			return vm.ToValue((n * 3) >> 2)
 		}
 		return vm.ToValue(len(stringBytes(v, enc)))
 	})
@@ -215,31 +247,8 @@ func (in *Instance) bufferNatives() *goja.Object {
 	})
 	_ = o.Set("indexOf", func(c goja.FunctionCall) goja.Value {
 		hay, needle := in.bytesOf(c.Argument(0)), in.bytesOf(c.Argument(1))
-		off := int(c.Argument(2).ToInteger())
-		last := c.Argument(3).ToBoolean()
-		if off < 0 {
-			off += len(hay)
-		}
-		if !last {
-			off = max(off, 0)
-			if off > len(hay) {
-				return vm.ToValue(-1)
-			}
-			if len(needle) == 0 {
-				return vm.ToValue(off)
-			}
-			i := bytes.Index(hay[off:], needle)
-			if i < 0 {
-				return vm.ToValue(-1)
-			}
-			return vm.ToValue(i + off)
-		}
-		if off < 0 {
-			return vm.ToValue(-1)
-		}
-		end := min(len(hay), off+len(needle))
-		i := bytes.LastIndex(hay[:end], needle)
-		return vm.ToValue(i)
+		ucs2 := normEncoding(c.Argument(4)) == "utf16le" && !goja.IsUndefined(c.Argument(4))
+		return vm.ToValue(bufferIndexOf(hay, needle, c.Argument(2).ToInteger(), c.Argument(3).ToBoolean(), ucs2))
 	})
 	_ = o.Set("fill", func(c goja.FunctionCall) goja.Value {
 		buf, pat := in.bytesOf(c.Argument(0)), in.bytesOf(c.Argument(1))
@@ -256,4 +265,68 @@ func (in *Instance) bufferNatives() *goja.Object {
 		return goja.Undefined()
 	})
 	return o
+}
+
+// bufferIndexOf is Node's IndexOfString/IndexOfBuffer: the offset as IndexOfOffset
+// computes it, then a forward or backward search of bytes or, for UTF-16, of 2-byte
+// units (matches at even offsets only).
+func bufferIndexOf(hay, needle []byte, off int64, last, ucs2 bool) int64 {
+	n, l := int64(len(needle)), int64(len(hay))
+	var opt int64
+	switch {
+	case off < 0 && off+l >= 0:
+		opt = l + off
+	case off < 0 && (!last || n == 0):
+		opt = 0
+	case off < 0:
+		opt = -1
+	case off+n <= l:
+		opt = off
+	case n == 0:
+		opt = l
+	case !last:
+		opt = -1
+	default:
+		opt = l - 1
+	}
+	if n == 0 {
+		return opt
+	}
+	if l == 0 || opt < 0 || (!last && n+opt > l) || n > l {
+		return -1
+	}
+	unit := int64(1)
+	if ucs2 {
+		if l < 2 || n < 2 {
+			return -1
+		}
+		unit = 2
+	}
+	if unit == 1 { // plain bytes: the library searches
+		if !last {
+			if i := bytes.Index(hay[opt:], needle); i >= 0 {
+				return int64(i) + opt
+			}
+			return -1
+		}
+		return int64(bytes.LastIndex(hay[:min(opt, l-n)+n], needle))
+	}
+	hu, nu, start := l/unit, n/unit, opt/unit
+	match := func(i int64) bool {
+		return bytes.Equal(hay[i*unit:(i+nu)*unit], needle[:nu*unit])
+	}
+	if !last {
+		for i := start; i+nu <= hu; i++ {
+			if match(i) {
+				return i * unit
+			}
+		}
+		return -1
+	}
+	for i := min(start, hu-nu); i >= 0; i-- {
+		if match(i) {
+			return i * unit
+		}
+	}
+	return -1
 }

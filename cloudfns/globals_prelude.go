@@ -174,7 +174,8 @@ function formatValue(ctx, v, level) {
   } else if (g.Buffer && v instanceof g.Buffer) {
     var hex = [];
     for (i = 0; i < v.length && i < 50; i++) hex.push((v[i] < 16 ? '0' : '') + v[i].toString(16));
-    return '<Buffer' + (hex.length ? ' ' + hex.join(' ') : '') + (v.length > 50 ? ' ... ' + (v.length - 50) + ' more bytes' : '') + '>';
+    var more = v.length - 50;
+    return '<Buffer ' + hex.join(' ') + (more > 0 ? ' ... ' + more + ' more byte' + (more > 1 ? 's' : '') : '') + '>';
   } else if (typeof v === 'object' && (v instanceof String || v instanceof Number || v instanceof Boolean)) {
     var prim = v.valueOf();
     base = '[' + (v instanceof String ? 'String' : v instanceof Number ? 'Number' : 'Boolean') + ': ' + formatValue(ctx, prim, level) + ']';
@@ -1125,7 +1126,7 @@ var getBuffer = once(function () {
   defineProperty(Buffer, Symbol.species, { value: FastBuffer, configurable: true });
   function checkSize(size) {
     if (typeof size !== 'number') throw argTypeError('size', 'of type number', size);
-    if (!(size >= 0)) throw codeError(RangeError, 'ERR_INVALID_ARG_VALUE', 'The argument \'size\' is invalid. Received ' + size);
+    if (!(size >= 0 && size <= 4294967296)) throw outOfRange('size', '>= 0 && <= 4294967296', size);
     if (size > kMax) N.refuseBytes();
   }
   function wrap(ab) { return new FastBuffer(ab); }
@@ -1141,7 +1142,7 @@ var getBuffer = once(function () {
         return new FastBuffer(value, off, len);
       }
       if (ArrayBuffer.isView(value)) {
-        if (value instanceof DataView) return wrap(B.copyBytes(value));
+        if (value instanceof DataView) return new FastBuffer(0); // as Node: no length, so an empty array-like
         var b = new FastBuffer(value.length);
         b.set(value);
         return b;
@@ -1161,18 +1162,18 @@ var getBuffer = once(function () {
         return out;
       }
     }
-    throw argTypeError('first', 'of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object', value);
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object. Received ' + describeReceived(value));
   };
   Buffer.alloc = function alloc(size, fill, encoding) {
     checkSize(size);
     var b = new FastBuffer(size);
-    if (fill !== undefined && fill !== 0 && size > 0) b.fill(fill, encoding);
+    if (fill !== undefined && fill !== 0 && size > 0) fillBuffer(b, fill, 0, b.length, encoding);
     return b;
   };
   Buffer.allocUnsafe = function allocUnsafe(size) { checkSize(size); return new FastBuffer(size); };
   Buffer.allocUnsafeSlow = Buffer.allocUnsafe;
   Buffer.isBuffer = function isBuffer(b) { return b instanceof FastBuffer; };
-  Buffer.isEncoding = function isEncoding(e) { return typeof e === 'string' && B.isEncoding(e); };
+  Buffer.isEncoding = function isEncoding(e) { return typeof e === 'string' && e.length !== 0 && B.isEncoding(e); };
   Buffer.byteLength = function byteLength(v, enc) {
     if (typeof v === 'string') return B.byteLength(v, enc);
     if (v && (ArrayBuffer.isView(v) || v instanceof ArrayBuffer)) return v.byteLength;
@@ -1190,7 +1191,7 @@ var getBuffer = once(function () {
       if (!(list[i] instanceof U8)) throw argTypeError('list[' + i + ']', 'an instance of Buffer or Uint8Array', list[i]);
       len += list[i].length;
     }
-    if (total !== undefined) len = total >>> 0;
+    if (total !== undefined) { validateOffset(total, 'length'); len = total; }
     checkSize(len);
     var out = new FastBuffer(len), pos = 0;
     for (i = 0; i < list.length && pos < len; i++) {
@@ -1204,9 +1205,15 @@ var getBuffer = once(function () {
   var P = FastBuffer.prototype;
   P.toString = function toString(enc, start, end) {
     if (arguments.length === 0) return B.toString(this, 'utf8', 0, this.length);
-    start = start === undefined ? 0 : Math.max(0, start | 0);
-    end = end === undefined ? this.length : Math.min(this.length, end | 0);
+    var len = this.length;
+    // As Node: no |0, so Infinity and 2 ** 32 + 1 clamp to the length.
+    if (start <= 0) start = 0;
+    else if (start >= len) return '';
+    else start = Math.trunc(start) || 0;
+    if (end === undefined || end > len) end = len;
+    else end = Math.trunc(end) || 0;
     if (end <= start) return '';
+    if (enc === null || enc === '') throw codeError(TypeError, 'ERR_UNKNOWN_ENCODING', 'Unknown encoding: ' + enc);
     return B.toString(this, enc === undefined ? 'utf8' : enc, start, end);
   };
   P.toLocaleString = P.toString;
@@ -1217,80 +1224,206 @@ var getBuffer = once(function () {
   };
   P.compare = function compare(target, ts, te, ss, se) {
     if (!(target instanceof U8)) throw argTypeError('target', 'an instance of Buffer or Uint8Array', target);
-    var t = target.subarray(ts === undefined ? 0 : ts, te === undefined ? target.length : te);
-    var s = this.subarray(ss === undefined ? 0 : ss, se === undefined ? this.length : se);
-    return B.compare(s, t);
+    if (arguments.length === 1) return B.compare(this, target);
+    if (ts === undefined) ts = 0; else validateOffset(ts, 'targetStart');
+    if (te === undefined) te = target.length; else validateOffset(te, 'targetEnd', 0, target.length);
+    if (ss === undefined) ss = 0; else validateOffset(ss, 'sourceStart');
+    if (se === undefined) se = this.length; else validateOffset(se, 'sourceEnd', 0, this.length);
+    if (ss >= se) return ts >= te ? 0 : -1;
+    if (ts >= te) return 1;
+    if (ss > this.length) throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "sourceStart" is out of range.');
+    if (ts > target.length) throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "targetStart" is out of range.');
+    return B.compare(this.subarray(ss, se), target.subarray(ts, te));
   };
+  // copy is Node's _copy: offsets through toInteger, then range checks.
+  function toInteger(n, dflt) {
+    n = +n;
+    if (n === n && n >= Number.MIN_SAFE_INTEGER && n <= Number.MAX_SAFE_INTEGER) return n % 1 === 0 ? n : Math.floor(n);
+    return dflt;
+  }
   P.copy = function copy(target, ts, ss, se) {
-    ts = ts === undefined ? 0 : ts | 0; ss = ss === undefined ? 0 : ss | 0; se = se === undefined ? this.length : Math.min(this.length, se | 0);
+    if (!(target instanceof U8)) throw argTypeError('target', 'an instance of Buffer or Uint8Array', target);
+    if (ts === undefined) ts = 0;
+    else { ts = toInteger(ts, 0); if (ts < 0) throw outOfRange('targetStart', '>= 0', ts); }
+    if (ss === undefined) ss = 0;
+    else { ss = toInteger(ss, 0); if (ss < 0 || ss > this.length) throw outOfRange('sourceStart', '>= 0 && <= ' + this.length, ss); }
+    if (se === undefined) se = this.length;
+    else { se = toInteger(se, 0); if (se < 0) throw outOfRange('sourceEnd', '>= 0', se); }
     if (ts >= target.length || ss >= se) return 0;
-    var n = Math.min(se - ss, target.length - ts);
+    if (se - ss > target.length - ts) se = ss + target.length - ts;
+    var n = Math.min(se - ss, this.length - ss);
     target.set(this.subarray(ss, ss + n), ts);
     return n;
   };
   P.slice = function slice(s, e) { return this.subarray(s, e); };
+  // write follows Node's argument handling (validateOffset), then writes whole
+  // characters only.
   P.write = function write(str, offset, length, enc) {
-    if (typeof offset === 'string') { enc = offset; offset = 0; length = undefined; }
-    else if (typeof length === 'string') { enc = length; length = undefined; }
-    offset = offset === undefined ? 0 : offset >>> 0;
-    var bytes = new U8(B.fromString(String(str), enc));
-    var n = Math.min(bytes.length, this.length - offset, length === undefined ? Infinity : length >>> 0);
+    if (offset === undefined) { offset = 0; length = this.length; }
+    else if (length === undefined && typeof offset === 'string') { enc = offset; length = this.length; offset = 0; }
+    else {
+      validateOffset(offset, 'offset', 0, this.length);
+      var remaining = this.length - offset;
+      if (length === undefined) length = remaining;
+      else if (typeof length === 'string') { enc = length; length = remaining; }
+      else { validateOffset(length, 'length', 0, this.length); if (length > remaining) length = remaining; }
+    }
+    if (typeof str !== 'string') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'argument must be a string');
+    var bytes = new U8(B.fromString(str, enc || 'utf8'));
+    var n = Math.min(bytes.length, this.length - offset, length);
+    if (n <= 0) return 0;
+    n = B.writeCut(bytes, n, enc); // whole characters only, as Node
     if (n <= 0) return 0;
     this.set(bytes.subarray(0, n), offset);
     return n;
   };
-  P.fill = function fill(value, offset, end, enc) {
-    if (typeof offset === 'string') { enc = offset; offset = 0; end = this.length; }
-    else if (typeof end === 'string') { enc = end; end = this.length; }
-    offset = offset === undefined ? 0 : offset >>> 0;
-    end = end === undefined ? this.length : Math.min(this.length, end >>> 0);
-    if (offset >= end) return this;
-    if (typeof value === 'number') { U8.prototype.fill.call(this, value & 255, offset, end); return this; }
-    if (typeof value === 'boolean') { U8.prototype.fill.call(this, +value, offset, end); return this; }
-    var bytes = typeof value === 'string' ? new U8(B.fromString(value, enc)) : value;
-    if (!(bytes instanceof U8)) throw argTypeError('value', 'one of type string, Buffer, or Uint8Array', value);
-    if (bytes.length === 0) { U8.prototype.fill.call(this, 0, offset, end); return this; }
-    B.fill(this, bytes, offset, end);
-    return this;
-  };
+  // fillBuffer is Node's _fill: a string's encoding, validateOffset of offset and
+  // end, a value that encodes to nothing refused, anything else coerced to a byte.
+  function fillBuffer(buf, value, offset, end, enc) {
+    if (typeof value === 'string') {
+      if (offset === undefined || typeof offset === 'string') { enc = offset; offset = 0; end = buf.length; }
+      else if (typeof end === 'string') { enc = end; end = buf.length; }
+      if (enc !== undefined && enc !== null && !B.isEncoding(enc)) {
+        if (typeof enc !== 'string') throw argTypeError('encoding', 'of type string', enc);
+        throw codeError(TypeError, 'ERR_UNKNOWN_ENCODING', 'Unknown encoding: ' + enc);
+      }
+      if (value.length === 0) value = 0;
+    }
+    if (offset === undefined) { offset = 0; end = buf.length; }
+    else {
+      validateOffset(offset, 'offset');
+      if (end === undefined) end = buf.length;
+      else validateOffset(end, 'end', 0, buf.length);
+      if (offset >= end) return buf;
+    }
+    var bytes;
+    if (typeof value === 'string') bytes = new U8(B.fromString(value, enc));
+    else if (value instanceof U8) bytes = value;
+    else { U8.prototype.fill.call(buf, (+value) & 255, offset, end); return buf; }
+    if (bytes.length === 0) throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The argument \'value\' is invalid. Received ' + utilInspect(value));
+    B.fill(buf, bytes, offset, end);
+    return buf;
+  }
+  P.fill = function fill(value, offset, end, enc) { return fillBuffer(this, value, offset, end, enc); };
   function needle(value, enc) {
     if (typeof value === 'string') return new U8(B.fromString(value, enc));
     if (typeof value === 'number') return new U8([value & 255]);
     if (value instanceof U8) return value;
     throw argTypeError('value', 'one of type number or string or an instance of Buffer or Uint8Array', value);
   }
-  P.indexOf = function indexOf(value, off, enc) {
-    if (typeof off === 'string') { enc = off; off = 0; }
-    return B.indexOf(this, needle(value, enc), off === undefined ? 0 : off | 0, false);
-  };
-  P.lastIndexOf = function lastIndexOf(value, off, enc) {
+  // search is Node's bidirectionalIndexOf: the offset coerced with + (NaN searches the
+  // whole buffer), the rest in Go (B.indexOf ports IndexOfOffset and the searches).
+  function search(buf, value, off, enc, last) {
     if (typeof off === 'string') { enc = off; off = undefined; }
-    return B.indexOf(this, needle(value, enc), off === undefined ? this.length : off | 0, true);
-  };
+    else if (off > 0x7fffffff) off = 0x7fffffff;
+    else if (off < -0x80000000) off = -0x80000000;
+    off = +off;
+    if (off !== off) off = last ? buf.length : 0;
+    if (typeof value === 'number') return B.indexOf(buf, new U8([(value >>> 0) & 255]), off, last);
+    if (typeof value === 'string') return B.indexOf(buf, needle(value, enc === undefined ? 'utf8' : enc), off, last, enc);
+    if (value instanceof U8) return B.indexOf(buf, value, off, last, B.isEncoding(String(enc)) ? enc : undefined);
+    return B.indexOf(buf, needle(value, enc), off, last, enc);
+  }
+  P.indexOf = function indexOf(value, off, enc) { return search(this, value, off, enc, false); };
+  P.lastIndexOf = function lastIndexOf(value, off, enc) { return search(this, value, off, enc, true); };
   P.includes = function includes(value, off, enc) { return this.indexOf(value, off, enc) !== -1; };
-  function check(buf, off, n) {
-    if (off === undefined) off = 0;
-    if (typeof off !== 'number') throw argTypeError('offset', 'of type number', off);
-    if (off !== Math.floor(off) || off < 0 || off + n > buf.length) {
-      throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "offset" is out of range. It must be >= 0 and <= ' + (buf.length - n) + '. Received ' + off);
+  // Integer and float accessors, ported from Node's lib/internal/buffer.js: the same
+  // checks in the same order, the same messages.
+  function addSep(s) {
+    var res = '', i = s.length, start = s[0] === '-' ? 1 : 0;
+    for (; i >= start + 4; i -= 3) res = '_' + s.slice(i - 3, i) + res;
+    return s.slice(0, i) + res;
+  }
+  var big32 = BigInt(4294967296);
+  function outOfRange(name, range, v) {
+    var got;
+    if (Number.isInteger(v) && Math.abs(v) > 4294967296) got = addSep(String(v));
+    else if (typeof v === 'bigint') got = (v > big32 || v < -big32 ? addSep(String(v)) : String(v)) + 'n';
+    else if (typeof v === 'string') got = quote(v);
+    else if (typeof v === 'number' && Object.is(v, -0)) got = '-0';
+    else got = String(v);
+    return codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "' + name + '" is out of range. It must be ' + range + '. Received ' + got);
+  }
+  function validateOffset(v, name, min, max) {
+    if (min === undefined) min = 0;
+    if (max === undefined) max = 4294967296;
+    if (typeof v !== 'number') throw argTypeError(name, 'of type number', v);
+    if (!Number.isInteger(v)) throw outOfRange(name, 'an integer', v);
+    if (v < min || v > max) throw outOfRange(name, '>= ' + min + ' && <= ' + max, v);
+  }
+  function validateNumber(v, name) {
+    if (typeof v !== 'number') throw argTypeError(name, 'of type number', v);
+  }
+  function boundsError(v, len, type) {
+    if (Math.floor(v) !== v) {
+      validateNumber(v, type || 'offset');
+      throw outOfRange(type || 'offset', 'an integer', v);
     }
+    if (len < 0) throw codeError(RangeError, 'ERR_BUFFER_OUT_OF_BOUNDS', 'Attempt to access memory outside buffer bounds');
+    throw outOfRange(type || 'offset', '>= ' + (type ? 1 : 0) + ' and <= ' + len, v);
+  }
+  // check validates the offset of an n-byte access (Node's checkBounds).
+  function check(buf, off, n) {
+    validateNumber(off, 'offset');
+    if (buf[off] === undefined || buf[off + n - 1] === undefined) boundsError(off, buf.length - n);
     return off;
   }
-  function checkInt(v, min, max) {
-    if (typeof v !== 'number' && typeof v !== 'bigint') throw argTypeError('value', 'of type number', v);
-    if (v > max || v < min) throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "value" is out of range. It must be >= ' + min + ' and <= ' + max + '. Received ' + v);
+  // checkInt is Node's checkInt: the value's range, then the offset.
+  function checkInt(buf, v, off, min, max, n) {
+    if (v > max || v < min) {
+      var s = typeof min === 'bigint' ? 'n' : '', range;
+      if (n > 4) {
+        if (min === 0 || (typeof min === 'bigint' && min === BigInt(0))) range = '>= 0' + s + ' and < 2' + s + ' ** ' + (n * 8) + s;
+        else range = '>= -(2' + s + ' ** ' + (n * 8 - 1) + s + ') and < 2' + s + ' ** ' + (n * 8 - 1) + s;
+      } else range = '>= ' + min + s + ' and <= ' + max + s;
+      throw outOfRange('value', range, v);
+    }
+    check(buf, off, n);
   }
   function dv(buf) { return new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+  // putInt stores the n-byte integer v (a number) as Node does (>>> per 32-bit half).
+  function putInt(buf, v, off, n, le) {
+    var hi = Math.floor(v * Math.pow(2, -32));
+    for (var i = 0; i < n; i++) {
+      var b = i < 4 ? v >>> (8 * i) : hi >>> (8 * (i - 4));
+      buf[le ? off + i : off + n - 1 - i] = b & 255;
+    }
+    return off + n;
+  }
+  function getInt(buf, off, n, le, signed) {
+    var v = 0, mul = 1, i;
+    if (le) { for (i = 0; i < n; i++) { v += buf[off + i] * mul; mul *= 256; } }
+    else { for (i = n - 1; i >= 0; i--) { v += buf[off + i] * mul; mul *= 256; } }
+    if (signed && v >= mul / 2) v -= mul;
+    return v;
+  }
+  function intRange(n, signed) {
+    var mul = Math.pow(2, 8 * n);
+    return signed ? [-mul / 2, mul / 2 - 1] : [0, mul - 1];
+  }
+  // writeN is Node's writeU_IntN: value coerced with +, then checked.
+  function writeN(buf, v, off, n, le, signed) {
+    var r = intRange(n, signed);
+    v = +v;
+    if (n === 1) {
+      validateNumber(off, 'offset');
+      if (v > r[1] || v < r[0]) throw outOfRange('value', '>= ' + r[0] + ' and <= ' + r[1], v);
+      if (buf[off] === undefined) boundsError(off, buf.length - 1);
+    } else checkInt(buf, v, off, r[0], r[1], n);
+    return putInt(buf, v, off, n, le);
+  }
+  function readN(buf, off, n, le, signed) {
+    check(buf, off, n);
+    return getInt(buf, off, n, le, signed);
+  }
   var ints = [['UInt8', 1, false], ['UInt16', 2, false], ['UInt32', 4, false], ['Int8', 1, true], ['Int16', 2, true], ['Int32', 4, true]];
   ints.forEach(function (d) {
     var name = d[0], n = d[1], signed = d[2];
-    var getter = (signed ? 'getInt' : 'getUint') + (n * 8), setter = (signed ? 'setInt' : 'setUint') + (n * 8);
-    var min = signed ? -Math.pow(2, n * 8 - 1) : 0, max = signed ? Math.pow(2, n * 8 - 1) - 1 : Math.pow(2, n * 8) - 1;
     var suffixes = n === 1 ? [''] : ['LE', 'BE'];
     suffixes.forEach(function (suf) {
-      var le = suf === 'LE';
-      var r = function (off) { off = check(this, off, n); return dv(this)[getter](off, le); };
-      var w = function (v, off) { off = check(this, off, n); checkInt(v, min, max); dv(this)[setter](off, v, le); return off + n; };
+      var le = suf !== 'BE';
+      var r = function (off) { return readN(this, off === undefined ? 0 : off, n, le, signed); };
+      var w = function (v, off) { return writeN(this, v, off === undefined ? 0 : off, n, le, signed); };
       P['read' + name + suf] = r;
       P['write' + name + suf] = w;
       if (name.indexOf('UInt') === 0) {
@@ -1299,42 +1432,51 @@ var getBuffer = once(function () {
       }
     });
   });
+  var canonNaN = [0x7f, 0xf8, 0, 0, 0, 0, 0, 0];
   [['Float', 4], ['Double', 8]].forEach(function (d) {
     ['LE', 'BE'].forEach(function (suf) {
       var le = suf === 'LE', n = d[1], get = 'getFloat' + n * 8, set = 'setFloat' + n * 8;
-      P['read' + d[0] + suf] = function (off) { off = check(this, off, n); return dv(this)[get](off, le); };
-      P['write' + d[0] + suf] = function (v, off) { off = check(this, off, n); dv(this)[set](off, +v, le); return off + n; };
+      P['read' + d[0] + suf] = function (off) { off = check(this, off === undefined ? 0 : off, n); return dv(this)[get](off, le); };
+      P['write' + d[0] + suf] = function (v, off) {
+        v = +v;
+        off = check(this, off === undefined ? 0 : off, n);
+        if (n === 8 && v !== v) { for (var i = 0; i < 8; i++) this[off + (le ? 7 - i : i)] = canonNaN[i]; return off + 8; }
+        dv(this)[set](off, v, le);
+        return off + n;
+      };
     });
   });
-  [['BigInt64', 'getBigInt64', 'setBigInt64'], ['BigUInt64', 'getBigUint64', 'setBigUint64']].forEach(function (d) {
+  var big0 = BigInt(0), big63 = BigInt(2) ** BigInt(63), big64 = BigInt(2) ** BigInt(64);
+  [['BigInt64', 'getBigInt64', 'setBigInt64', -big63, big63 - BigInt(1)], ['BigUInt64', 'getBigUint64', 'setBigUint64', big0, big64 - BigInt(1)]].forEach(function (d) {
     ['LE', 'BE'].forEach(function (suf) {
       var le = suf === 'LE';
-      var r = function (off) { off = check(this, off, 8); return dv(this)[d[1]](off, le); };
-      var w = function (v, off) { off = check(this, off, 8); dv(this)[d[2]](off, BigInt(v), le); return off + 8; };
+      var r = function (off) { off = check(this, off === undefined ? 0 : off, 8); return dv(this)[d[1]](off, le); };
+      var w = function (v, off) {
+        if (off === undefined) off = 0;
+        checkInt(this, v, off, d[3], d[4], 8);
+        if (typeof v !== 'bigint') throw new TypeError('Cannot mix BigInt and other types, use explicit conversions');
+        dv(this)[d[2]](off, v, le);
+        return off + 8;
+      };
       P['read' + d[0] + suf] = r;
       P['write' + d[0] + suf] = w;
       if (d[0] === 'BigUInt64') { P['readBigUint64' + suf] = r; P['writeBigUint64' + suf] = w; }
     });
   });
+  function checkByteLength(n) {
+    if (n !== 1 && n !== 2 && n !== 3 && n !== 4 && n !== 5 && n !== 6) boundsError(n, 6, 'byteLength');
+  }
   function varInt(le, signed) {
     return function (off, byteLength) {
-      off = check(this, off, byteLength);
-      var v = 0, mul = 1, i;
-      if (le) { for (i = 0; i < byteLength; i++) { v += this[off + i] * mul; mul *= 256; } }
-      else { for (i = byteLength - 1; i >= 0; i--) { v += this[off + i] * mul; mul *= 256; } }
-      if (signed && v >= mul / 2) v -= mul;
-      return v;
+      if (off === undefined) throw argTypeError('offset', 'of type number', off);
+      checkByteLength(byteLength);
+      return readN(this, off, byteLength, le, signed);
     };
   }
   function varIntWrite(le, signed) {
     return function (value, off, byteLength) {
-      off = check(this, off, byteLength);
-      var mul = Math.pow(2, 8 * byteLength);
-      checkInt(value, signed ? -mul / 2 : 0, signed ? mul / 2 - 1 : mul - 1);
-      var v = value < 0 ? value + mul : value, i;
-      if (le) { for (i = 0; i < byteLength; i++) { this[off + i] = v % 256; v = Math.floor(v / 256); } }
-      else { for (i = byteLength - 1; i >= 0; i--) { this[off + i] = v % 256; v = Math.floor(v / 256); } }
-      return off + byteLength;
+      checkByteLength(byteLength);
+      return writeN(this, value, off, byteLength, le, signed);
     };
   }
   P.readUIntLE = P.readUintLE = varInt(true, false);
@@ -1377,16 +1519,21 @@ var getTextCoding = once(function () {
     var r = N.utf8EncodeInto(String(s), dest);
     return { read: r[0], written: r[1] };
   };
-  var labels = { 'utf-8': 1, 'utf8': 1, 'unicode-1-1-utf-8': 1 };
+  // The WHATWG labels of the encodings Minicloud decodes: UTF-8, UTF-16LE and
+  // windows-1252 (which Node 20 decodes as ISO-8859-1, byte for code point).
+  var labels = { 'utf-8': 'utf-8', 'utf8': 'utf-8', 'unicode-1-1-utf-8': 'utf-8' };
+  ['utf-16le', 'utf-16', 'ucs-2', 'unicode', 'csunicode', 'iso-10646-ucs-2', 'unicodefeff'].forEach(function (l) { labels[l] = 'utf-16le'; });
+  ['windows-1252', 'latin1', 'iso-8859-1', 'ascii', 'us-ascii', 'cp1252', 'cp819', 'csisolatin1', 'ibm819', 'iso-ir-100', 'iso8859-1', 'iso88591', 'iso_8859-1', 'iso_8859-1:1987', 'l1', 'x-cp1252', 'ansi_x3.4-1968'].forEach(function (l) { labels[l] = 'windows-1252'; });
   function TextDecoder(label, opts) {
     label = label === undefined ? 'utf-8' : String(label).trim().toLowerCase();
-    if (!labels[label]) throw codeError(RangeError, 'ERR_ENCODING_NOT_SUPPORTED', 'The "' + label + '" encoding is not supported');
+    if (!Object.prototype.hasOwnProperty.call(labels, label)) throw codeError(RangeError, 'ERR_ENCODING_NOT_SUPPORTED', 'The "' + label + '" encoding is not supported');
+    hidden(this, '_enc', labels[label]);
     hidden(this, '_fatal', !!(opts && opts.fatal));
     hidden(this, '_ignoreBOM', !!(opts && opts.ignoreBOM));
     hidden(this, '_pending', null);
     hidden(this, '_bomSeen', false);
   }
-  defineProperty(TextDecoder.prototype, 'encoding', { get: function () { return 'utf-8'; } });
+  defineProperty(TextDecoder.prototype, 'encoding', { get: function () { return this._enc; } });
   defineProperty(TextDecoder.prototype, 'fatal', { get: function () { return this._fatal; } });
   defineProperty(TextDecoder.prototype, 'ignoreBOM', { get: function () { return this._ignoreBOM; } });
   TextDecoder.prototype.decode = function decode(input, opts) {
@@ -1396,21 +1543,58 @@ var getTextCoding = once(function () {
     else if (ArrayBuffer.isView(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     else throw argTypeError('input', 'an instance of ArrayBuffer or ArrayBufferView', input);
     var stream = !!(opts && opts.stream);
+    if (this._enc === 'windows-1252') return getBuffer().from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     if (this._pending) {
       var joined = new Uint8Array(this._pending.length + bytes.length);
       joined.set(this._pending); joined.set(bytes, this._pending.length);
       bytes = joined; this._pending = null;
     }
-    if (stream) {
-      var tail = N.utf8Tail(bytes);
-      if (tail > 0) { this._pending = bytes.slice(bytes.length - tail); bytes = bytes.subarray(0, bytes.length - tail); }
+    var s;
+    if (this._enc === 'utf-16le') {
+      var r = decodeUTF16(bytes, stream, this._fatal);
+      s = r[0];
+      if (r[1] > 0) this._pending = bytes.slice(bytes.length - r[1]);
+    } else {
+      if (stream) {
+        var tail = N.utf8Tail(bytes);
+        if (tail > 0) { this._pending = bytes.slice(bytes.length - tail); bytes = bytes.subarray(0, bytes.length - tail); }
+      }
+      s = N.utf8Decode(bytes, this._fatal);
     }
-    var s = N.utf8Decode(bytes, this._fatal);
     if (!this._ignoreBOM && !this._bomSeen && s.charCodeAt(0) === 0xFEFF) s = s.slice(1);
     if (s.length) this._bomSeen = stream;
     if (!stream) this._bomSeen = false;
     return s;
   };
+  // decodeUTF16 decodes UTF-16LE the WHATWG way: an unpaired surrogate or a final odd
+  // byte is U+FFFD (or an error when fatal). When streaming, an odd byte or a final
+  // lead surrogate is kept for the next chunk: [string, bytes kept].
+  function decodeUTF16(bytes, stream, fatal) {
+    var n = bytes.length, keep = 0;
+    if (stream) {
+      keep = n % 2;
+      if (n - keep >= 2) {
+        var last = bytes[n - keep - 2] | (bytes[n - keep - 1] << 8);
+        if (last >= 0xD800 && last <= 0xDBFF) keep += 2;
+      }
+    }
+    var end = n - keep, units = [], out = '';
+    var bad = function () {
+      if (fatal) throw codeError(TypeError, 'ERR_ENCODING_INVALID_ENCODED_DATA', 'The encoded data was not valid for encoding utf-16le');
+      units.push(0xFFFD);
+    };
+    for (var i = 0; i + 1 < end; i += 2) {
+      var u = bytes[i] | (bytes[i + 1] << 8);
+      if (u >= 0xD800 && u <= 0xDBFF) {
+        var v = i + 3 < end ? bytes[i + 2] | (bytes[i + 3] << 8) : -1;
+        if (v >= 0xDC00 && v <= 0xDFFF) { units.push(u, v); i += 2; } else bad();
+      } else if (u >= 0xDC00 && u <= 0xDFFF) bad();
+      else units.push(u);
+      if (units.length >= 4096) { out += String.fromCharCode.apply(null, units); units = []; }
+    }
+    if (end % 2 === 1) bad();
+    return [out + String.fromCharCode.apply(null, units), keep];
+  }
   return { TextEncoder: TextEncoder, TextDecoder: TextDecoder };
 });
 lazyGlobal('TextEncoder', function () { return getTextCoding().TextEncoder; });

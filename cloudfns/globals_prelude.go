@@ -1874,25 +1874,46 @@ var getCrypto = once(function () {
     if (typeof key !== 'string' && !isBin(key)) throw argTypeError('key', 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView', key);
     return new SecretKeyObject(C.keySecret(key, encoding));
   }
+  // checkJWK checks a JWK's members' types in Node's order (the values are checked by
+  // keyParse); a public key needs only the public members.
+  function checkJWK(j, isPublic) {
+    function str(name) { if (typeof j[name] !== 'string') throw propTypeError('key.' + name, 'of type string', j[name]); }
+    if (j.kty === 'OKP' || j.kty === 'EC') {
+      str('crv');
+      var crvs = j.kty === 'OKP' ? ['Ed25519', 'Ed448', 'X25519', 'X448'] : ['P-256', 'secp256k1', 'P-384', 'P-521'];
+      if (crvs.indexOf(j.crv) < 0) {
+        throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The property \'key.crv\' must be one of: \'' + crvs.join('\', \'') + '\'. Received ' + utilInspect(j.crv));
+      }
+      str('x');
+      if (j.kty === 'EC') str('y');
+      if (!isPublic) str('d');
+    } else if (j.kty === 'RSA') {
+      str('n'); str('e');
+      if (!isPublic) ['d', 'p', 'q', 'dp', 'dq', 'qi'].forEach(str);
+    }
+  }
   // parseKey reads key material (PEM text, or { key, format, type, encoding }) into a
-  // handle: want 'private', or 'public' (a private key gives its public half).
-  function parseKey(key, want) {
-    var o = {}, src = key;
+  // handle: want 'private', or 'public' (a private key gives its public half). As in
+  // Node, only createPrivateKey's errors leave KeyObject out of the types expected.
+  function parseKey(key, want, creatingPrivate) {
+    var o = {}, src = key, types = creatingPrivate ? binTypes : keyTypes;
     if (typeof key !== 'string' && !isBin(key)) {
-      if (key === null || typeof key !== 'object' || key instanceof KeyObject) throw argTypeError('key', binTypes, key);
+      if (key === null) throw new TypeError('Cannot destructure property \'key\' of \'key\' as it is null.');
+      if (typeof key !== 'object' || key instanceof KeyObject) throw argTypeError('key', types, key);
       o = key; src = key.key;
     }
     var f = o.format === undefined ? 'pem' : o.format;
     if (f !== 'pem' && f !== 'der' && f !== 'jwk') throw invalidProp('options.format', o.format);
     if (f === 'jwk') {
       if (src === null || typeof src !== 'object') throw propTypeError('key.key', 'of type object', src);
+      checkJWK(src, want === 'public');
     } else if (typeof src !== 'string' && !isBin(src)) {
-      throw propTypeError('key.key', binTypes, src);
+      throw propTypeError('key.key', types, src);
     }
     if (f === 'der' && (want === 'private' ? privateTypes : privateTypes.concat('spki')).indexOf(o.type) < 0) throw invalidProp('options.type', o.type);
     return C.keyParse(want, src, f, o.type, o.encoding);
   }
-  function createPrivateKey(key) { return new PrivateKeyObject(parseKey(key, 'private')); }
+  function createPrivateKey(key) { return new PrivateKeyObject(parseKey(key, 'private', true)); }
   function createPublicKey(key) {
     var k = (key !== null && typeof key === 'object' && key.key instanceof KeyObject) ? key.key : key;
     if (!(k instanceof KeyObject)) return new PublicKeyObject(parseKey(key, 'public'));
@@ -1906,7 +1927,7 @@ var getCrypto = once(function () {
   }
   // keyFor reads the key argument of sign, verify and the RSA ciphers: a KeyObject, key
   // material, or { key, padding, saltLength, dsaEncoding, oaepHash, oaepLabel, … }.
-  function keyFor(key, want) {
+  function keyFor(key, want, cipher) {
     var o = (key !== null && typeof key === 'object' && !isBin(key) && !(key instanceof KeyObject)) ? key : {};
     var k = o === key ? key.key : key, h;
     if (k instanceof KeyObject) {
@@ -1917,6 +1938,7 @@ var getCrypto = once(function () {
     } else {
       h = parseKey(key, want);
     }
+    if (cipher) return { h: h, o: o }; // publicEncrypt & co. check their own options
     if (o.padding !== undefined && (o.padding | 0) !== o.padding) throw invalidProp('options.padding', o.padding);
     if (o.saltLength !== undefined && (o.saltLength | 0) !== o.saltLength) throw invalidProp('options.saltLength', o.saltLength);
     if (o.dsaEncoding !== undefined && o.dsaEncoding !== 'der' && o.dsaEncoding !== 'ieee-p1363') throw invalidProp('options.dsaEncoding', o.dsaEncoding);
@@ -1933,12 +1955,15 @@ var getCrypto = once(function () {
     if (typeof algorithm !== 'string') throw argTypeError('algorithm', 'of type string', algorithm);
     hidden(this, '_h', C.signHash(algorithm));
   }
+  function signKeyRequired() { return codeError(Error, 'ERR_CRYPTO_SIGN_KEY_REQUIRED', 'No key provided to sign'); }
   Sign.prototype.update = Verify.prototype.update = function update(data, enc) {
     if (!this._h) throw notInitialised();
+    if (typeof data !== 'string' && !ArrayBuffer.isView(data)) throw argTypeError('data', 'of type string or an instance of Buffer, TypedArray, or DataView', data);
     C.hashUpdate(this._h, data, enc);
     return this;
   };
   Sign.prototype.sign = function sign(privateKey, outputEncoding) {
+    if (!privateKey) throw signKeyRequired();
     var k = keyFor(privateKey, 'private'), h = this._h;
     if (!h) throw notInitialised();
     this._h = null;
@@ -1958,8 +1983,9 @@ var getCrypto = once(function () {
       var cb = signing ? a : b, signature = a;
       if (algorithm !== null && algorithm !== undefined && typeof algorithm !== 'string') throw argTypeError('algorithm', 'of type string', algorithm);
       if (typeof data !== 'string' && !isBin(data)) throw argTypeError('data', binTypes, data);
+      if (signing && !key) throw signKeyRequired();
       var k = keyFor(key, signing ? 'private' : 'public'), o = k.o;
-      if (!signing && !isBin(signature)) throw argTypeError('signature', 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView', signature);
+      if (!signing && !isBin(signature)) throw argTypeError('signature', 'an instance of Buffer, TypedArray, or DataView', signature);
       var run = signing ? function () { return bufferFromAB(C.signOneShot(algorithm, data, k.h, o.padding, o.saltLength, o.dsaEncoding)); }
         : function () { return C.verifyOneShot(algorithm, data, k.h, signature, o.padding, o.saltLength, o.dsaEncoding); };
       if (typeof cb !== 'function') return run();
@@ -1969,15 +1995,18 @@ var getCrypto = once(function () {
     };
   }
   // rsaCipher is publicEncrypt (OAEP with SHA-1 by default, as Node), privateDecrypt,
-  // privateEncrypt and publicDecrypt (PKCS#1 v1.5 padding).
+  // privateEncrypt and publicDecrypt (PKCS#1 v1.5 padding). As in Node, a falsy
+  // padding means the default, and a string oaepLabel is in options.encoding.
   function rsaCipher(op, want, defaultPadding) {
     return function (key, buffer) {
-      var k = keyFor(key, want), o = k.o;
+      var k = keyFor(key, want, true), o = k.o;
       if (typeof buffer !== 'string' && !isBin(buffer)) throw argTypeError('buffer', binTypes, buffer);
       var oaepHash = o.oaepHash === undefined ? 'sha1' : o.oaepHash;
       if (typeof oaepHash !== 'string') throw propTypeError('key.oaepHash', 'of type string', oaepHash);
-      if (o.oaepLabel !== undefined && !isBin(o.oaepLabel)) throw propTypeError('key.oaepLabel', 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView', o.oaepLabel);
-      return bufferFromAB(C.rsaCrypt(op, k.h, buffer, o.encoding, o.padding === undefined ? defaultPadding : o.padding, oaepHash, o.oaepLabel));
+      var label = o.oaepLabel;
+      if (typeof label === 'string') label = Buffer.from(label, o.encoding === undefined || o.encoding === 'buffer' ? 'utf8' : o.encoding);
+      else if (label !== undefined && !isBin(label)) throw propTypeError('key.oaepLabel', 'of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView', label);
+      return bufferFromAB(C.rsaCrypt(op, k.h, buffer, o.encoding, (o.padding || defaultPadding) >>> 0, oaepHash, label));
     };
   }
   // keyPairJob checks generateKeyPair's arguments and returns the work.
@@ -2055,7 +2084,7 @@ var getCrypto = once(function () {
       try { r = pbkdf2Sync(p, s, i, k, d); } catch (e) { setImmediate(cb, e); return; }
       setImmediate(cb, null, r);
     },
-    getHashes: function () { return ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']; },
+    getHashes: function () { return ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sha3-224', 'sha3-256', 'sha3-384', 'sha3-512']; },
     getCiphers: function () { return ['aes-128-cbc', 'aes-192-cbc', 'aes-256-cbc', 'aes-128-ecb', 'aes-192-ecb', 'aes-256-ecb', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm']; },
     KeyObject: KeyObject, createSecretKey: createSecretKey, createPrivateKey: createPrivateKey, createPublicKey: createPublicKey,
     Sign: Sign, Verify: Verify,

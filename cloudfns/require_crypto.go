@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha3"
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding"
@@ -46,6 +47,14 @@ func hashFunc(alg string) func() hash.Hash {
 		return sha512.New
 	case "sha512-256":
 		return sha512.New512_256
+	case "sha3-224":
+		return func() hash.Hash { return sha3.New224() }
+	case "sha3-256":
+		return func() hash.Hash { return sha3.New256() }
+	case "sha3-384":
+		return func() hash.Hash { return sha3.New384() }
+	case "sha3-512":
+		return func() hash.Hash { return sha3.New512() }
 	}
 	return nil
 }

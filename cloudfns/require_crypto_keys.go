@@ -16,6 +16,7 @@ import (
 	"errors"
 	"math/big"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -62,6 +63,10 @@ type keyHandle struct {
 	priv   crypto.Signer    // private keys: *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey
 	pub    crypto.PublicKey // asymmetric keys: *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
 	pss    *pssParams       // an rsa-pss key's restrictions; nil when it has none
+	// ecParams are an EC key's explicit curve parameters (SEC 1's SpecifiedECDomain)
+	// when it was read with them rather than with the curve's name: OpenSSL writes
+	// it back the same way.
+	ecParams []byte
 }
 
 // pssParams are the RSASSA-PSS-params of an rsa-pss key (RFC 4055).
@@ -102,6 +107,8 @@ var (
 	errMissingPrivate   = osslError("ERR_OSSL_RSA_MISSING_PRIVATE_KEY", "020000B3", "rsa routines", "missing private key")
 	errPaddingMode      = osslError("ERR_OSSL_ILLEGAL_OR_UNSUPPORTED_PADDING_MODE", "1C8000A5", "Provider routines", "illegal or unsupported padding mode")
 	errDigestNotAllowed = osslError("ERR_OSSL_DIGEST_NOT_ALLOWED", "1C8000AE", "Provider routines", "digest not allowed")
+	errSaltTooSmall     = osslError("ERR_OSSL_PSS_SALTLEN_TOO_SMALL", "1C8000AC", "Provider routines", "pss saltlen too small")
+	errInvalidSalt      = osslError("ERR_OSSL_INVALID_SALT_LENGTH", "1C800070", "Provider routines", "invalid salt length")
 	errInvalidDigest    = osslError("ERR_OSSL_INVALID_DIGEST", "1C80007A", "Provider routines", "invalid digest")
 	errKeyTypeOp        = osslError("ERR_OSSL_EVP_OPERATION_NOT_SUPPORTED_FOR_THIS_KEYTYPE", "03000096", "digital envelope routines", "operation not supported for this keytype")
 	errPSSKeyTypeOp     = osslError("ERR_OSSL_OPERATION_NOT_SUPPORTED_FOR_THIS_KEYTYPE", "1C8000B2", "Provider routines", "operation not supported for this keytype")
@@ -181,6 +188,140 @@ func checkCurveParam(params asn1.RawValue) error {
 	return checkCurve(oid)
 }
 
+// ecDomain is SEC 1's SpecifiedECDomain (explicit curve parameters) over a prime field.
+type ecDomain struct {
+	Version  int
+	Field    ecField
+	Curve    ecCurve
+	Base     []byte
+	Order    *big.Int
+	Cofactor *big.Int `asn1:"optional"`
+}
+
+type ecField struct {
+	Type  asn1.ObjectIdentifier
+	Prime *big.Int
+}
+
+type ecCurve struct {
+	A, B []byte
+	Seed asn1.BitString `asn1:"optional"`
+}
+
+var oidPrimeField = asn1.ObjectIdentifier{1, 2, 840, 10045, 1, 1}
+
+// namedCurveOf returns the OID of the named curve that explicit curve parameters
+// describe (as OpenSSL matches them), or nil, and the parameters as OpenSSL writes
+// them back (the base point uncompressed).
+func namedCurveOf(explicit []byte) (asn1.ObjectIdentifier, []byte) {
+	var d ecDomain
+	if rest, err := asn1.Unmarshal(explicit, &d); err != nil || len(rest) > 0 || !d.Field.Type.Equal(oidPrimeField) || d.Field.Prime == nil || d.Order == nil {
+		return nil, nil
+	}
+	if d.Cofactor != nil && d.Cofactor.Cmp(big.NewInt(1)) != 0 {
+		return nil, nil
+	}
+	for oid, c := range curveOIDs {
+		p := c.Params()
+		a := new(big.Int).Sub(p.P, big.NewInt(3)) // a = -3 on the curves Go implements
+		if p.P.Cmp(d.Field.Prime) != 0 || a.Cmp(new(big.Int).SetBytes(d.Curve.A)) != 0 ||
+			p.B.Cmp(new(big.Int).SetBytes(d.Curve.B)) != 0 || p.N.Cmp(d.Order) != 0 {
+			continue
+		}
+		size := (p.BitSize + 7) / 8
+		b := d.Base
+		switch {
+		case len(b) == 1+2*size && b[0] == 4:
+			if p.Gx.Cmp(new(big.Int).SetBytes(b[1:1+size])) != 0 || p.Gy.Cmp(new(big.Int).SetBytes(b[1+size:])) != 0 {
+				continue
+			}
+		case len(b) == 1+size && (b[0] == 2 || b[0] == 3):
+			if p.Gx.Cmp(new(big.Int).SetBytes(b[1:])) != 0 || p.Gy.Bit(0) != uint(b[0]&1) {
+				continue
+			}
+		default:
+			continue
+		}
+		id, err := parseOID(oid)
+		if err != nil {
+			return nil, nil
+		}
+		if b[0] != 4 {
+			d.Base = make([]byte, 1+2*size)
+			d.Base[0] = 4
+			p.Gx.FillBytes(d.Base[1 : 1+size])
+			p.Gy.FillBytes(d.Base[1+size:])
+			if explicit, err = asn1.Marshal(d); err != nil {
+				return nil, nil
+			}
+		}
+		return id, explicit
+	}
+	return nil, nil
+}
+
+func parseOID(s string) (asn1.ObjectIdentifier, error) {
+	var id asn1.ObjectIdentifier
+	for _, part := range strings.Split(s, ".") {
+		n, err := strconv.Atoi(part)
+		if err != nil {
+			return nil, err
+		}
+		id = append(id, n)
+	}
+	return id, nil
+}
+
+// namedAlgorithm returns an EC AlgorithmIdentifier whose explicit curve parameters
+// name a curve Go implements rewritten with the curve's OID, and those parameters
+// (nil when they were not explicit).
+func namedAlgorithm(algo pkix.AlgorithmIdentifier) (pkix.AlgorithmIdentifier, []byte) {
+	if !algo.Algorithm.Equal(oidECPublicKey) || algo.Parameters.Tag != asn1.TagSequence {
+		return algo, nil
+	}
+	oid, explicit := namedCurveOf(algo.Parameters.FullBytes)
+	if oid == nil {
+		return algo, nil
+	}
+	der, err := asn1.Marshal(oid)
+	if err != nil {
+		return algo, nil
+	}
+	algo.Parameters = asn1.RawValue{FullBytes: der}
+	return algo, explicit
+}
+
+// withExplicitParams re-encodes DER that Go wrote (an SPKI or PKCS#8 envelope, or an
+// ECPrivateKey) with k's explicit curve parameters in place of the curve's name.
+func (k *keyHandle) withExplicitParams(der []byte, typ string) ([]byte, error) {
+	if k.ecParams == nil {
+		return der, nil
+	}
+	params := asn1.RawValue{FullBytes: k.ecParams}
+	switch typ {
+	case "spki":
+		var env spkiEnvelope
+		if _, err := asn1.Unmarshal(der, &env); err != nil {
+			return nil, err
+		}
+		env.Algo.Parameters = params
+		return asn1.Marshal(env)
+	case "pkcs8":
+		var env pkcs8Envelope
+		if _, err := asn1.Unmarshal(der, &env); err != nil {
+			return nil, err
+		}
+		env.Algo.Parameters = params
+		return asn1.Marshal(env)
+	}
+	var key sec1Key
+	if _, err := asn1.Unmarshal(der, &key); err != nil {
+		return nil, err
+	}
+	key.Params = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: k.ecParams}
+	return asn1.Marshal(key)
+}
+
 func checkCurve(oid asn1.ObjectIdentifier) error {
 	if curveOIDs[oid.String()] != nil {
 		return nil
@@ -194,7 +335,13 @@ func checkCurve(oid asn1.ObjectIdentifier) error {
 // digestByName maps Node's digest names (createSign's 'RSA-SHA256', 'sha256',
 // 'sha256WithRSAEncryption'…) to a hash.
 func digestByName(name string) (crypto.Hash, bool) {
-	s := strings.TrimSuffix(strings.TrimPrefix(strings.ToLower(name), "rsa-"), "withrsaencryption")
+	s := strings.TrimPrefix(strings.ToLower(name), "rsa-")
+	if t, ok := strings.CutSuffix(s, "withrsaencryption"); ok {
+		if strings.HasPrefix(t, "sha3-") { // OpenSSL has no such names for SHA-3
+			return 0, false
+		}
+		s = t
+	}
 	switch s {
 	case "md5":
 		return crypto.MD5, true
@@ -210,6 +357,14 @@ func digestByName(name string) (crypto.Hash, bool) {
 		return crypto.SHA512, true
 	case "sha512-256":
 		return crypto.SHA512_256, true
+	case "sha3-224":
+		return crypto.SHA3_224, true
+	case "sha3-256":
+		return crypto.SHA3_256, true
+	case "sha3-384":
+		return crypto.SHA3_384, true
+	case "sha3-512":
+		return crypto.SHA3_512, true
 	}
 	return 0, false
 }
@@ -217,6 +372,7 @@ func digestByName(name string) (crypto.Hash, bool) {
 var digestNames = map[crypto.Hash]string{
 	crypto.MD5: "md5", crypto.SHA1: "sha1", crypto.SHA224: "sha224", crypto.SHA256: "sha256",
 	crypto.SHA384: "sha384", crypto.SHA512: "sha512", crypto.SHA512_256: "sha512-256",
+	crypto.SHA3_224: "sha3-224", crypto.SHA3_256: "sha3-256", crypto.SHA3_384: "sha3-384", crypto.SHA3_512: "sha3-512",
 }
 
 var digestOIDs = map[crypto.Hash]asn1.ObjectIdentifier{
@@ -249,6 +405,14 @@ type pkcs8Envelope struct {
 type spkiEnvelope struct {
 	Algo      pkix.AlgorithmIdentifier
 	PublicKey asn1.BitString
+}
+
+// sec1Key is SEC 1's ECPrivateKey with its parameters as they are.
+type sec1Key struct {
+	Version    int
+	PrivateKey []byte
+	Params     asn1.RawValue  `asn1:"optional"`
+	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
 }
 
 type sec1Envelope struct {
@@ -329,6 +493,23 @@ func parseKeyDER(der []byte, typ string) (*keyHandle, error) {
 		}
 		return newRSAKey(k, &k.PublicKey, false, nil)
 	case "sec1":
+		var explicit []byte
+		var key sec1Key
+		if _, err := asn1.Unmarshal(der, &key); err == nil && key.Params.Class == asn1.ClassContextSpecific && key.Params.Tag == 0 {
+			var inner asn1.RawValue
+			if rest, err := asn1.Unmarshal(key.Params.Bytes, &inner); err == nil && len(rest) == 0 && inner.Tag == asn1.TagSequence {
+				if oid, params := namedCurveOf(inner.FullBytes); oid != nil {
+					named, err := asn1.Marshal(oid)
+					if err != nil {
+						return nil, errKeyDecode
+					}
+					key.Params.Bytes, key.Params.FullBytes, explicit = named, nil, params
+					if der, err = asn1.Marshal(key); err != nil {
+						return nil, errKeyDecode
+					}
+				}
+			}
+		}
 		var env sec1Envelope
 		if _, err := asn1.Unmarshal(der, &env); err != nil {
 			return nil, errKeyDecode
@@ -342,7 +523,11 @@ func parseKeyDER(der []byte, typ string) (*keyHandle, error) {
 		if err != nil {
 			return nil, errKeyDecode
 		}
-		return newPrivateKey(k)
+		h, err := newPrivateKey(k)
+		if err == nil {
+			h.ecParams = explicit
+		}
+		return h, err
 	case "spki":
 		return parseSPKI(der)
 	case "pkcs1-public":
@@ -365,6 +550,13 @@ func parsePKCS8(der []byte) (*keyHandle, error) {
 	var env pkcs8Envelope
 	if _, err := asn1.Unmarshal(der, &env); err != nil {
 		return nil, errKeyDecode
+	}
+	var explicit []byte
+	if env.Algo, explicit = namedAlgorithm(env.Algo); explicit != nil {
+		var err error
+		if der, err = asn1.Marshal(env); err != nil {
+			return nil, errKeyDecode
+		}
 	}
 	switch oid := env.Algo.Algorithm; {
 	case oid.Equal(oidRSAPSS): // Go's x509 does not know RSA-PSS keys
@@ -396,13 +588,24 @@ func parsePKCS8(der []byte) (*keyHandle, error) {
 	if err != nil {
 		return nil, errKeyDecode
 	}
-	return newPrivateKey(k)
+	h, err := newPrivateKey(k)
+	if err == nil {
+		h.ecParams = explicit
+	}
+	return h, err
 }
 
 func parseSPKI(der []byte) (*keyHandle, error) {
 	var env spkiEnvelope
 	if _, err := asn1.Unmarshal(der, &env); err != nil {
 		return nil, errKeyDecode
+	}
+	var explicit []byte
+	if env.Algo, explicit = namedAlgorithm(env.Algo); explicit != nil {
+		var err error
+		if der, err = asn1.Marshal(env); err != nil {
+			return nil, errKeyDecode
+		}
 	}
 	switch oid := env.Algo.Algorithm; {
 	case oid.Equal(oidRSAPSS):
@@ -431,7 +634,7 @@ func parseSPKI(der []byte) (*keyHandle, error) {
 	case *rsa.PublicKey:
 		return newRSAKey(nil, pub, false, nil)
 	case *ecdsa.PublicKey:
-		return &keyHandle{kind: "public", alg: "ec", pub: pub}, nil
+		return &keyHandle{kind: "public", alg: "ec", pub: pub, ecParams: explicit}, nil
 	case ed25519.PublicKey:
 		return &keyHandle{kind: "public", alg: "ed25519", pub: pub}, nil
 	}
@@ -549,7 +752,7 @@ func (k *keyHandle) public() *keyHandle {
 	if k.kind != "private" {
 		return k
 	}
-	return &keyHandle{kind: "public", alg: k.alg, pub: k.pub, pss: k.pss}
+	return &keyHandle{kind: "public", alg: k.alg, pub: k.pub, pss: k.pss, ecParams: k.ecParams}
 }
 
 // ---- JWK ----
@@ -567,11 +770,9 @@ func jwkBytes(get jwkGetter, name string) ([]byte, error) {
 		}
 		return nil, &keyError{code: "ERR_INVALID_ARG_TYPE", ctor: "TypeError", msg: "The \"key." + name + "\" property must be of type string. Received " + got}
 	}
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-	if err != nil {
-		return nil, &keyError{code: "ERR_CRYPTO_INVALID_JWK", ctor: "TypeError", msg: "Invalid JWK data"}
-	}
-	return b, nil
+	// Node decodes members as Buffer.from(s, 'base64') does: base64url or standard
+	// base64, padding optional, other characters skipped.
+	return decodeBase64Loose(s), nil
 }
 
 // parseJWK reads a JSON Web Key (RSA, EC or OKP/Ed25519); a public key ignores the
@@ -642,21 +843,16 @@ func parseJWK(get jwkGetter, private bool) (*keyHandle, error) {
 			return nil, unsupported("JWK OKP keys other than Ed25519 are")
 		}
 		invalid := &keyError{code: "ERR_CRYPTO_INVALID_JWK", ctor: "TypeError", msg: "Invalid JWK data"}
-		if len(v["x"]) != ed25519.PublicKeySize {
-			return nil, invalid
-		}
-		pub := ed25519.PublicKey(v["x"])
 		if !private {
-			return &keyHandle{kind: "public", alg: "ed25519", pub: pub}, nil
+			if len(v["x"]) != ed25519.PublicKeySize {
+				return nil, invalid
+			}
+			return &keyHandle{kind: "public", alg: "ed25519", pub: ed25519.PublicKey(v["x"])}, nil
 		}
-		if len(v["d"]) != ed25519.SeedSize {
+		if len(v["d"]) != ed25519.SeedSize { // as Node, a private key is d alone (x is ignored)
 			return nil, invalid
 		}
-		priv := ed25519.NewKeyFromSeed(v["d"])
-		if !pub.Equal(priv.Public()) {
-			return nil, invalid
-		}
-		return newPrivateKey(priv)
+		return newPrivateKey(ed25519.NewKeyFromSeed(v["d"]))
 	}
 }
 
@@ -711,7 +907,9 @@ func (k *keyHandle) exportDER(typ string) ([]byte, string, error) {
 		if k.alg != "ec" {
 			return only("EC")
 		}
-		der, err = x509.MarshalECPrivateKey(k.priv.(*ecdsa.PrivateKey))
+		if der, err = x509.MarshalECPrivateKey(k.priv.(*ecdsa.PrivateKey)); err == nil {
+			der, err = k.withExplicitParams(der, "sec1")
+		}
 		return der, "EC PRIVATE KEY", err
 	case k.kind == "private" && typ == "pkcs8":
 		if k.alg == "rsa-pss" {
@@ -722,7 +920,9 @@ func (k *keyHandle) exportDER(typ string) ([]byte, string, error) {
 			der, err = asn1.Marshal(pkcs8Envelope{Algo: algo, Key: x509.MarshalPKCS1PrivateKey(k.priv.(*rsa.PrivateKey))})
 			return der, "PRIVATE KEY", err
 		}
-		der, err = x509.MarshalPKCS8PrivateKey(k.priv)
+		if der, err = x509.MarshalPKCS8PrivateKey(k.priv); err == nil {
+			der, err = k.withExplicitParams(der, "pkcs8")
+		}
 		return der, "PRIVATE KEY", err
 	case k.kind == "public" && typ == "pkcs1":
 		if k.alg != "rsa" {
@@ -739,7 +939,9 @@ func (k *keyHandle) exportDER(typ string) ([]byte, string, error) {
 			der, err = asn1.Marshal(spkiEnvelope{Algo: algo, PublicKey: asn1.BitString{Bytes: inner, BitLength: 8 * len(inner)}})
 			return der, "PUBLIC KEY", err
 		}
-		der, err = x509.MarshalPKIXPublicKey(k.pub)
+		if der, err = x509.MarshalPKIXPublicKey(k.pub); err == nil {
+			der, err = k.withExplicitParams(der, "spki")
+		}
 		return der, "PUBLIC KEY", err
 	}
 	return nil, "", invalidValue("options.type", "'"+typ+"'")
@@ -821,9 +1023,20 @@ type sigOptions struct {
 	p1363   bool // ECDSA signatures as r||s (dsaEncoding 'ieee-p1363') rather than DER
 }
 
-// rsaScheme picks PKCS#1 v1.5 (nil options) or PSS for an RSA signature, as OpenSSL
-// does: PSS salt as long as possible when signing, detected when verifying.
-func (k *keyHandle) rsaScheme(h crypto.Hash, o sigOptions, signing bool) (*rsa.PSSOptions, error) {
+// pssScheme is an RSA-PSS signature's parameters: the MGF1 digest and the salt
+// length (pssAnySalt: the longest when signing, any when verifying).
+type pssScheme struct {
+	mgf1 crypto.Hash
+	salt int
+}
+
+const pssAnySalt = -1000
+
+// rsaScheme picks PKCS#1 v1.5 (nil) or PSS for an RSA signature, as OpenSSL does: PSS
+// salt as long as possible when signing, detected when verifying. An RSA-PSS key
+// with parameters signs and verifies with its salt length by default, and refuses a
+// shorter one (its saltLength is a minimum).
+func (k *keyHandle) rsaScheme(h crypto.Hash, o sigOptions, signing bool) (*pssScheme, error) {
 	pad := o.padding
 	if pad == 0 {
 		pad = rsaPKCS1Padding
@@ -837,38 +1050,42 @@ func (k *keyHandle) rsaScheme(h crypto.Hash, o sigOptions, signing bool) (*rsa.P
 	if pad != rsaPSSPadding {
 		return nil, errPaddingMode
 	}
-	salt := rsa.PSSSaltLengthAuto
+	sc := &pssScheme{mgf1: h, salt: pssAnySalt}
 	if k.pss != nil {
 		if h != k.pss.hash {
 			return nil, errDigestNotAllowed
 		}
-		if k.pss.mgf1 != h { // Go's PSS uses the message digest for MGF1
-			return nil, unsupported("RSA-PSS keys with an MGF1 digest other than the message digest are")
+		// Go's PSS signing uses the message digest for MGF1 (verifyPSS does not).
+		if k.pss.mgf1 != h && signing {
+			return nil, unsupported("RSA-PSS signing with an MGF1 digest other than the message digest is")
 		}
-		if signing {
-			salt = k.pss.saltLength
-		}
+		sc.mgf1, sc.salt = k.pss.mgf1, k.pss.saltLength
 	}
 	if o.hasSalt {
 		switch {
 		case o.salt == pssSaltDigest:
-			salt = rsa.PSSSaltLengthEqualsHash
+			sc.salt = h.Size()
+		case o.salt == pssSaltMaxSign && !signing && k.pss != nil:
+			return nil, errInvalidSalt // OpenSSL does not detect the salt for restricted keys
+		case o.salt == pssSaltMax && !signing: // exactly the longest salt
+			sc.salt = (k.pub.(*rsa.PublicKey).N.BitLen()+6)/8 - h.Size() - 2
 		case o.salt == pssSaltMaxSign || o.salt == pssSaltMax:
-			salt = rsa.PSSSaltLengthAuto
-		case o.salt == 0 && signing: // Go's PSS has no way to ask for an empty salt
-			return nil, unsupported("RSA-PSS signing with saltLength 0 is")
-		case o.salt == 0:
-			salt = rsa.PSSSaltLengthAuto // accepts the empty salt among others
-		case o.salt > 0:
-			salt = o.salt
+			sc.salt = pssAnySalt
+		case o.salt >= 0:
+			sc.salt = o.salt
+		case k.pss != nil:
+			return nil, errInvalidSalt
 		default:
 			return nil, invalidValue("options.saltLength", itoa(o.salt))
 		}
+		if k.pss != nil && sc.salt != pssAnySalt && sc.salt < k.pss.saltLength {
+			return nil, errSaltTooSmall
+		}
 	}
-	if salt == 0 && signing && k.pss != nil { // a key whose parameters ask for no salt
+	if sc.salt == 0 && signing { // Go's PSS has no way to ask for an empty salt
 		return nil, unsupported("RSA-PSS signing with saltLength 0 is")
 	}
-	return &rsa.PSSOptions{SaltLength: salt, Hash: h}, nil
+	return sc, nil
 }
 
 // signDigest signs a digest made with h (createSign, or crypto.sign with a digest).
@@ -880,7 +1097,11 @@ func (k *keyHandle) signDigest(h crypto.Hash, digest []byte, o sigOptions) ([]by
 			return nil, err
 		}
 		if pss != nil {
-			return rsa.SignPSS(rand.Reader, priv, h, digest, pss)
+			salt := pss.salt
+			if salt == pssAnySalt {
+				salt = rsa.PSSSaltLengthAuto
+			}
+			return rsa.SignPSS(rand.Reader, priv, h, digest, &rsa.PSSOptions{SaltLength: salt, Hash: h})
 		}
 		return rsa.SignPKCS1v15(nil, priv, h, digest)
 	case *ecdsa.PrivateKey:
@@ -901,7 +1122,7 @@ func (k *keyHandle) verifyDigest(h crypto.Hash, digest, sig []byte, o sigOptions
 			return false, err
 		}
 		if pss != nil {
-			return rsa.VerifyPSS(pub, h, digest, sig, pss) == nil, nil
+			return verifyPSS(pub, h, pss, digest, sig), nil
 		}
 		return rsa.VerifyPKCS1v15(pub, h, digest, sig) == nil, nil
 	case *ecdsa.PublicKey:
@@ -915,6 +1136,63 @@ func (k *keyHandle) verifyDigest(h crypto.Hash, digest, sig []byte, o sigOptions
 		return ecdsa.VerifyASN1(pub, digest, sig), nil
 	}
 	return false, errUnsupportedOp
+}
+
+// verifyPSS is RFC 8017's RSASSA-PSS-VERIFY with EMSA-PSS-VERIFY (9.1.2), written
+// out because Go's rsa.VerifyPSS neither takes a separate MGF1 digest nor checks for
+// an empty salt. It only touches public values, so plain big.Int arithmetic is fine.
+func verifyPSS(pub *rsa.PublicKey, h crypto.Hash, sc *pssScheme, mHash, sig []byte) bool {
+	hLen := h.Size()
+	if len(sig) != pub.Size() || len(mHash) != hLen {
+		return false
+	}
+	s := new(big.Int).SetBytes(sig)
+	if s.Cmp(pub.N) >= 0 {
+		return false
+	}
+	emBits := pub.N.BitLen() - 1
+	emLen := (emBits + 7) / 8
+	m := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N)
+	if m.BitLen() > emBits || emLen < hLen+2 {
+		return false
+	}
+	em := m.FillBytes(make([]byte, emLen))
+	if em[emLen-1] != 0xbc {
+		return false
+	}
+	db, hh := em[:emLen-hLen-1], em[emLen-hLen-1:emLen-1]
+	mgf := sc.mgf1.New()
+	var counter [4]byte
+	for i, done := 0, 0; done < len(db); i++ {
+		counter[3], counter[2], counter[1], counter[0] = byte(i), byte(i>>8), byte(i>>16), byte(i>>24)
+		mgf.Reset()
+		mgf.Write(hh)
+		mgf.Write(counter[:])
+		for _, b := range mgf.Sum(nil) {
+			if done == len(db) {
+				break
+			}
+			db[done] ^= b
+			done++
+		}
+	}
+	db[0] &= 0xff >> (8*emLen - emBits)
+	ps := 0
+	for ps < len(db) && db[ps] == 0 {
+		ps++
+	}
+	if ps == len(db) || db[ps] != 1 {
+		return false
+	}
+	salt := db[ps+1:]
+	if sc.salt != pssAnySalt && len(salt) != sc.salt {
+		return false
+	}
+	w := h.New()
+	w.Write(make([]byte, 8))
+	w.Write(mHash)
+	w.Write(salt)
+	return subtle.ConstantTimeCompare(w.Sum(nil), hh) == 1
 }
 
 // messageDigest resolves crypto.sign/verify's algorithm (null: SHA-256, or none for
@@ -1286,6 +1564,9 @@ func (in *Instance) keyNatives(o *goja.Object) {
 		k := keyOf(c.Argument(1))
 		sig := in.dataArg(c.Argument(2), c.Argument(3), "signature")
 		ok, err := k.verifyDigest(h, hh.h.Sum(nil), sig, sigOpts(c, 4))
+		if err == errSaltTooSmall || err == errInvalidSalt { // Node's Verify gives false for these
+			return vm.ToValue(false)
+		}
 		check(err)
 		return vm.ToValue(ok)
 	})

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"math/big"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -137,19 +136,24 @@ type curveInfo struct {
 	curve elliptic.Curve
 	name  string // OpenSSL's name (asymmetricKeyDetails.namedCurve)
 	jwk   string // JWK crv; "" when JWK has none
+	oid   asn1.ObjectIdentifier
 }
 
 var curves = []curveInfo{
-	{elliptic.P256(), "prime256v1", "P-256"},
-	{elliptic.P384(), "secp384r1", "P-384"},
-	{elliptic.P521(), "secp521r1", "P-521"},
-	{elliptic.P224(), "secp224r1", ""},
+	{elliptic.P256(), "prime256v1", "P-256", asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}},
+	{elliptic.P384(), "secp384r1", "P-384", asn1.ObjectIdentifier{1, 3, 132, 0, 34}},
+	{elliptic.P521(), "secp521r1", "P-521", asn1.ObjectIdentifier{1, 3, 132, 0, 35}},
+	{elliptic.P224(), "secp224r1", "", asn1.ObjectIdentifier{1, 3, 132, 0, 33}},
 }
 
-var curveOIDs = map[string]elliptic.Curve{
-	"1.2.840.10045.3.1.7": elliptic.P256(), "1.3.132.0.34": elliptic.P384(),
-	"1.3.132.0.35": elliptic.P521(), "1.3.132.0.33": elliptic.P224(),
-}
+// curveOIDs finds a curve by the text of its OID.
+var curveOIDs = func() map[string]elliptic.Curve {
+	m := map[string]elliptic.Curve{}
+	for _, c := range curves {
+		m[c.oid.String()] = c.curve
+	}
+	return m
+}()
 
 const oidSecp256k1 = "1.3.132.0.10"
 
@@ -221,8 +225,8 @@ func namedCurveOf(explicit []byte) (asn1.ObjectIdentifier, []byte) {
 	if d.Cofactor != nil && d.Cofactor.Cmp(big.NewInt(1)) != 0 {
 		return nil, nil
 	}
-	for oid, c := range curveOIDs {
-		p := c.Params()
+	for _, c := range curves {
+		p := c.curve.Params()
 		a := new(big.Int).Sub(p.P, big.NewInt(3)) // a = -3 on the curves Go implements
 		if p.P.Cmp(d.Field.Prime) != 0 || a.Cmp(new(big.Int).SetBytes(d.Curve.A)) != 0 ||
 			p.B.Cmp(new(big.Int).SetBytes(d.Curve.B)) != 0 || p.N.Cmp(d.Order) != 0 {
@@ -242,34 +246,19 @@ func namedCurveOf(explicit []byte) (asn1.ObjectIdentifier, []byte) {
 		default:
 			continue
 		}
-		id, err := parseOID(oid)
-		if err != nil {
-			return nil, nil
-		}
 		if b[0] != 4 {
 			d.Base = make([]byte, 1+2*size)
 			d.Base[0] = 4
 			p.Gx.FillBytes(d.Base[1 : 1+size])
 			p.Gy.FillBytes(d.Base[1+size:])
+			var err error
 			if explicit, err = asn1.Marshal(d); err != nil {
 				return nil, nil
 			}
 		}
-		return id, explicit
+		return c.oid, explicit
 	}
 	return nil, nil
-}
-
-func parseOID(s string) (asn1.ObjectIdentifier, error) {
-	var id asn1.ObjectIdentifier
-	for _, part := range strings.Split(s, ".") {
-		n, err := strconv.Atoi(part)
-		if err != nil {
-			return nil, err
-		}
-		id = append(id, n)
-	}
-	return id, nil
 }
 
 // namedAlgorithm returns an EC AlgorithmIdentifier whose explicit curve parameters
